@@ -1,0 +1,48 @@
+"""A Docker engine of the 20.10 line clustered through the Consul keystore (`cluster-store`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_docker as docker
+
+from components.consul_keystore import ConsulKeystore
+from components.host import Host
+
+# The port in `cluster-advertise=<iface>:2376`, as docker-machine set it up.
+ADVERTISE_PORT = 2376
+
+
+@dataclass
+class ClusteredEngineArgs:
+    host: Host
+    keystore: ConsulKeystore
+    engine_line: str
+    """Docker Engine line to install or keep (20.10: 23.0 removed the cluster store)."""
+
+
+class ClusteredEngine(pulumi.ComponentResource):
+    """Installs or keeps the engine, sets the hostname, points it at the keystore, restarts it, waits
+    until it is registered under `docker/nodes/`, and offers a Docker provider for it over SSH."""
+
+    host: Host
+    provider: docker.Provider
+    """For the layers above: resources on this engine."""
+
+    def __init__(self, name: str, args: ClusteredEngineArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("multihost:index:ClusteredEngine", name, None, opts)
+        host = self.host = args.host
+        installed = host.run(f"{name}-engine", "ensure-engine",
+                             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line},
+                             parent=self, depends_on=[host])
+        advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
+        configured = host.run(f"{name}-cluster-store", "configure-engine",
+                              {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise},
+                              parent=self, depends_on=[installed, args.keystore],
+                              delete_script="deconfigure-engine")
+        registered = host.run(f"{name}-registered", "wait-engine-registered",
+                              {"CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"},
+                              parent=self, depends_on=[configured])
+        self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[registered])
+        self.register_outputs({"clusterAdvertise": advertise})

@@ -1,0 +1,28 @@
+"""A machine that already exists, reached over SSH (what docker-machine's generic driver was for)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pulumi
+
+from components.host import Host, SshEndpoint
+from multihost.config import HostSettings
+
+
+class ExistingHost(Host):
+    """Creates and destroys nothing on the machine itself: it only tells the layers above how to
+    reach it."""
+
+    def __init__(self, settings: HostSettings, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("multihost:index:ExistingHost", settings.name, settings.address,
+                         settings.advertise_interface, opts)
+        assert settings.ssh is not None, "config validation requires ssh settings for existing hosts"
+        self.ssh = SshEndpoint(
+            address=settings.ssh.address,
+            port=settings.ssh.port,
+            user=settings.ssh.user,
+            private_key=pulumi.Output.secret(Path(settings.ssh.private_key_file).read_text()),
+            private_key_file=settings.ssh.private_key_file,
+        )
+        self.register_outputs({"address": self.address})

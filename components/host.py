@@ -1,0 +1,91 @@
+"""What every kind of host gives the layers above it, and the two ways those layers use it:
+commands over SSH (pulumi-command) and a Docker provider over SSH (pulumi-docker)."""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_command as command
+import pulumi_docker as docker
+
+from multihost import host_scripts
+
+# Every SSH dial is retried, so a host that is still booting is waited for, within a bound.
+_DIAL_ATTEMPTS = 30
+_DIAL_TIMEOUT_S = 5
+# Hosts here are made and unmade by the program (or reached by address from config); their
+# host keys change with every rebuild, so they are not pinned.
+SSH_OPTIONS = ("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR")
+
+
+@dataclass
+class SshEndpoint:
+    """How the program reaches a host's sshd; the address need not be the underlay address."""
+
+    address: pulumi.Input[str]
+    port: pulumi.Input[int]
+    user: pulumi.Input[str]
+    private_key: pulumi.Input[str]
+    """The private key itself, as a Pulumi secret (for pulumi-command)."""
+    private_key_file: pulumi.Input[str]
+    """The same key as a file on this machine (the Docker CLI's SSH helper takes a path)."""
+
+
+class Host(pulumi.ComponentResource):
+    """Base of the host kinds. Subclasses set `ssh` and call `register_outputs` last."""
+
+    name: str
+    """The machine's name and hostname."""
+    address: str
+    """Underlay address, where the other hosts reach this one."""
+    advertise_interface: str
+    ssh: SshEndpoint
+
+    def __init__(self, type_name: str, name: str, address: str, advertise_interface: str,
+                 opts: Optional[pulumi.ResourceOptions]):
+        super().__init__(type_name, name, None, opts)
+        self.name = name
+        self.address = address
+        self.advertise_interface = advertise_interface
+
+    def connection(self) -> command.remote.ConnectionArgs:
+        return command.remote.ConnectionArgs(
+            host=self.ssh.address,
+            port=self.ssh.port,
+            user=self.ssh.user,
+            private_key=self.ssh.private_key,
+            dial_error_limit=_DIAL_ATTEMPTS,
+            per_dial_timeout=_DIAL_TIMEOUT_S,
+        )
+
+    def _as_root(self, script: pulumi.Input[str]) -> pulumi.Output[str]:
+        """Host scripts need root; Vagrant's user is `vagrant`, with password-less sudo."""
+        return pulumi.Output.all(self.ssh.user, script).apply(
+            lambda args: args[1] if args[0] == "root" else f"sudo -n sh -c {shlex.quote(args[1])}")
+
+    def run(self, resource_name: str, script: str, settings: Mapping[str, pulumi.Input[str]],
+            parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
+            delete_script: Optional[str] = None) -> command.remote.Command:
+        """Run scripts/host/<script>.sh on this host when created or when its settings change."""
+        return command.remote.Command(
+            resource_name,
+            connection=self.connection(),
+            create=self._as_root(host_scripts.render_output(script, settings)),
+            delete=self._as_root(host_scripts.render(delete_script)) if delete_script else None,
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+        )
+
+    def docker_provider(self, resource_name: str, parent: pulumi.Resource,
+                        depends_on: Sequence[pulumi.Resource]) -> docker.Provider:
+        """A pulumi-docker provider for this host's engine, over SSH with the host's key: never an
+        unauthenticated TCP socket."""
+        url = pulumi.Output.format("ssh://{0}@{1}:{2}", self.ssh.user, self.ssh.address, self.ssh.port)
+        options = pulumi.Output.from_input(self.ssh.private_key_file).apply(lambda key: ["-i", key, *SSH_OPTIONS])
+        return docker.Provider(
+            resource_name,
+            host=url,
+            ssh_opts=options,
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+        )

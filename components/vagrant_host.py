@@ -1,0 +1,57 @@
+"""One machine of the Vagrantfile, brought up and destroyed with the vagrant CLI."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+import pulumi
+import pulumi_command as command
+
+from components.host import Host, SshEndpoint
+from multihost.config import HostSettings
+
+VAGRANT_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def parse_ssh_config(text: str) -> dict[str, str]:
+    """`vagrant ssh-config NAME` prints `Key value` lines; keep HostName, Port, User, IdentityFile."""
+    fields = {}
+    for line in text.splitlines():
+        match = re.match(r"\s*(HostName|Port|User|IdentityFile)\s+(.+?)\s*$", line)
+        if match:
+            fields[match.group(1)] = match.group(2).strip('"')
+    return fields
+
+
+class VagrantHost(Host):
+    """`vagrant up NAME` on create, `vagrant destroy -f NAME` on delete. SSH goes through the port
+    Vagrant forwards on this machine; the cluster uses the private network address on eth1."""
+
+    def __init__(self, settings: HostSettings, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("multihost:index:VagrantHost", settings.name, settings.address,
+                         settings.advertise_interface, opts)
+        machine = command.local.Command(
+            f"{settings.name}-vagrant-up",
+            create=f"vagrant up {settings.name}",
+            delete=f"vagrant destroy -f {settings.name}",
+            dir=VAGRANT_DIR,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        ssh_config = command.local.Command(
+            f"{settings.name}-vagrant-ssh-config",
+            create=f"vagrant ssh-config {settings.name}",
+            dir=VAGRANT_DIR,
+            triggers=[machine.id],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[machine]),
+        )
+        fields = ssh_config.stdout.apply(parse_ssh_config)
+        key_file = fields.apply(lambda f: f["IdentityFile"])
+        self.ssh = SshEndpoint(
+            address=fields.apply(lambda f: f["HostName"]),
+            port=fields.apply(lambda f: int(f["Port"])),
+            user=fields.apply(lambda f: f["User"]),
+            private_key=pulumi.Output.secret(key_file.apply(lambda path: Path(path).read_text())),
+            private_key_file=key_file,
+        )
+        self.register_outputs({"address": self.address})

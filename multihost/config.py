@@ -1,0 +1,279 @@
+"""Stack configuration, read once into typed objects and validated before any resource exists.
+
+Every problem is reported as one ConfigError that names the offending key, so a bad stack
+configuration stops `pulumi preview`/`up` before anything is created.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import pulumi
+
+PROJECT = "docker-multihost"
+HOST_KINDS = ("vagrant", "sandbox", "ssh")
+# The cluster store (and with it the Consul-backed overlay) was removed in Docker Engine 23.0;
+# 20.10 is the last line that has it.
+SUPPORTED_ENGINE_LINE = "20.10"
+DEFAULT_CONSUL_IMAGE = "hashicorp/consul:1.8.7"
+DEFAULT_PROBE_IMAGE = "busybox:1.36.1"
+DEFAULT_SANDBOX_HOST_IMAGE = "multihost/host:bullseye"
+# Interface each host kind advertises to the cluster: Vagrant's eth0 is the same NAT address on
+# every VM, so its private network (eth1) is the one that reaches the other hosts.
+DEFAULT_ADVERTISE_INTERFACE = {"vagrant": "eth1", "sandbox": "eth0", "ssh": "eth0"}
+_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_INTERFACE = re.compile(r"^[A-Za-z0-9._-]{1,15}$")
+
+
+class ConfigError(pulumi.RunError):
+    """A stack setting is missing or wrong; the message starts with the key."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{PROJECT}:{key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class SshSettings:
+    """How the program reaches an existing machine (the `ssh` host kind)."""
+
+    address: str
+    """Address or DNS name sshd listens on; need not be the underlay address."""
+    port: int
+    user: str
+    private_key_file: str
+    """Path of the private key on the machine running Pulumi."""
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    """One machine of the topology."""
+
+    name: str
+    """Resource name and the machine's hostname (engines must not share a hostname)."""
+    address: str
+    """Underlay address: where Consul, serf (7946) and VXLAN (4789) traffic goes."""
+    advertise_interface: str
+    """Interface the engine advertises to the cluster (`cluster-advertise=<iface>:2376`)."""
+    ssh: Optional[SshSettings] = None
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """The overlay network created across the engines."""
+
+    name: str
+    subnet: str
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """Images run on the hosts' engines, and where they come from."""
+
+    consul: str
+    probe: str
+    load_from: Optional[str]
+    """A folder with `consul.tar` and `probe.tar` (`docker save` files) loaded onto each engine
+    instead of pulling: for machines without a container registry."""
+
+    @property
+    def consul_archive(self) -> Optional[str]:
+        return os.path.join(self.load_from, "consul.tar") if self.load_from else None
+
+    @property
+    def probe_archive(self) -> Optional[str]:
+        return os.path.join(self.load_from, "probe.tar") if self.load_from else None
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Host containers on the local Docker engine (the `sandbox` host kind)."""
+
+    host_image: str
+    privileged: bool
+    """False switches to an explicit capability set, for engines that cannot grant them all."""
+    ssh_port_base: int
+    """Host i's sshd is published on 127.0.0.1:<ssh_port_base + i>."""
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    host_kind: str
+    host_network: str
+    """The underlay CIDR all host addresses belong to."""
+    keystore: HostSettings
+    engines: tuple[HostSettings, ...]
+    engine_version: str
+    network: NetworkSettings
+    images: ImageSettings
+    ping_count: int
+    sandbox: SandboxSettings
+    state_dir: str
+    """Folder for files the program keeps on the machine running Pulumi (sandbox SSH key)."""
+
+    @property
+    def hosts(self) -> tuple[HostSettings, ...]:
+        return (self.keystore, *self.engines)
+
+
+def _require_mapping(key: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, f"expected an object, got {value!r}")
+    return value
+
+
+def _network(key: str, value: Any) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(str(value), strict=True)
+    except ValueError as err:
+        raise ConfigError(key, f"{value!r} is not an IPv4 CIDR such as 10.0.4.0/24 ({err})") from None
+
+
+def check_engine_version(key: str, version: str) -> str:
+    """Accept `20.10` or `20.10.N`; refuse other lines, saying why for 23.0 and newer."""
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", str(version).strip())
+    if not match:
+        raise ConfigError(key, f"{version!r} is not a Docker Engine version such as 20.10 or 20.10.5")
+    major, minor = int(match.group(1)), int(match.group(2))
+    if (major, minor) >= (23, 0):
+        raise ConfigError(
+            key,
+            f"Docker Engine {version} cannot be used: 23.0 removed --cluster-store/--cluster-advertise, "
+            f"which the Consul-backed overlay needs. Use the {SUPPORTED_ENGINE_LINE} line.",
+        )
+    if f"{major}.{minor}" != SUPPORTED_ENGINE_LINE:
+        raise ConfigError(key, f"Docker Engine {version} is outside the pinned {SUPPORTED_ENGINE_LINE} line")
+    return str(version).strip()
+
+
+def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -> HostSettings:
+    raw = _require_mapping(key, raw)
+    name = raw.get("name")
+    if not isinstance(name, str) or not _HOSTNAME.match(name):
+        raise ConfigError(f"{key}.name", f"{name!r} is not a valid hostname (lowercase letters, digits, '-')")
+    try:
+        address = ipaddress.IPv4Address(str(raw.get("address")))
+    except ValueError:
+        raise ConfigError(f"{key}.address", f"{raw.get('address')!r} is not an IPv4 address") from None
+    if address not in underlay or address in (underlay.network_address, underlay.broadcast_address):
+        raise ConfigError(f"{key}.address", f"{address} is not a host address of hostNetwork {underlay}")
+    interface = raw.get("advertiseInterface", DEFAULT_ADVERTISE_INTERFACE[host_kind])
+    if not isinstance(interface, str) or not _INTERFACE.match(interface):
+        raise ConfigError(f"{key}.advertiseInterface", f"{interface!r} is not an interface name")
+    ssh = None
+    if host_kind == "ssh":
+        ssh_raw = _require_mapping(f"{key}.ssh", raw.get("ssh"))
+        key_file = ssh_raw.get("privateKeyFile")
+        if not isinstance(key_file, str) or not os.path.isfile(os.path.expanduser(key_file)):
+            raise ConfigError(f"{key}.ssh.privateKeyFile", f"{key_file!r} is not a readable file")
+        port = ssh_raw.get("port", 22)
+        if not isinstance(port, int) or not 0 < port < 65536:
+            raise ConfigError(f"{key}.ssh.port", f"{port!r} is not a TCP port")
+        ssh = SshSettings(
+            address=str(ssh_raw.get("address", address)),
+            port=port,
+            user=str(ssh_raw.get("user", "root")),
+            private_key_file=os.path.expanduser(key_file),
+        )
+    return HostSettings(name=name, address=str(address), advertise_interface=interface, ssh=ssh)
+
+
+def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> StackSettings:
+    """Validate raw configuration values (already JSON-decoded) into StackSettings."""
+    host_kind = raw.get("hostKind", "vagrant")
+    if host_kind not in HOST_KINDS:
+        raise ConfigError("hostKind", f"{host_kind!r} is not one of {', '.join(HOST_KINDS)}")
+
+    underlay = _network("hostNetwork", raw.get("hostNetwork", "172.28.128.0/24"))
+    if "keystore" not in raw:
+        raise ConfigError("keystore", "missing: the host that runs Consul, e.g. {name: mh-keystore, address: 172.28.128.5}")
+    keystore = _host("keystore", raw["keystore"], host_kind, underlay)
+    engines_raw = raw.get("engines")
+    if not isinstance(engines_raw, list) or len(engines_raw) < 2:
+        raise ConfigError("engines", "at least two engine hosts are needed for a multi-host overlay")
+    engines = tuple(_host(f"engines[{i}]", e, host_kind, underlay) for i, e in enumerate(engines_raw))
+
+    hosts = (keystore, *engines)
+    keys = ["keystore"] + [f"engines[{i}]" for i in range(len(engines))]
+    for field in ("name", "address"):
+        seen: dict[str, str] = {}
+        for key, host in zip(keys, hosts):
+            value = getattr(host, field)
+            if value in seen:
+                raise ConfigError(f"{key}.{field}", f"{value} is also used by {seen[value]}: every host needs its own {field}")
+            seen[value] = key
+
+    network_raw = _require_mapping("network", raw.get("network", {}))
+    network_name = network_raw.get("name", "my-net")
+    if not isinstance(network_name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", network_name):
+        raise ConfigError("network.name", f"{network_name!r} is not a Docker network name")
+    subnet = _network("network.subnet", network_raw.get("subnet", "10.0.4.0/24"))
+    if subnet.overlaps(underlay):
+        raise ConfigError("network.subnet", f"{subnet} overlaps hostNetwork {underlay}: overlay and underlay must differ")
+
+    engine_version = check_engine_version("engineVersion", raw.get("engineVersion", SUPPORTED_ENGINE_LINE))
+
+    images_raw = _require_mapping("images", raw.get("images", {}))
+    load_from = images_raw.get("loadFrom")
+    if load_from is not None:
+        load_from = os.path.normpath(os.path.join(project_dir, str(load_from)))
+    images = ImageSettings(
+        consul=str(images_raw.get("consul", DEFAULT_CONSUL_IMAGE)),
+        probe=str(images_raw.get("probe", DEFAULT_PROBE_IMAGE)),
+        load_from=load_from,
+    )
+    for archive in filter(None, (images.consul_archive, images.probe_archive)):
+        if not os.path.isfile(archive):
+            raise ConfigError("images.loadFrom", f"{archive} does not exist (make images builds it)")
+
+    ping_count = raw.get("pingCount", 3)
+    if not isinstance(ping_count, int) or isinstance(ping_count, bool) or not 1 <= ping_count <= 100:
+        raise ConfigError("pingCount", f"{ping_count!r} is not a whole number from 1 to 100")
+
+    sandbox_raw = _require_mapping("sandbox", raw.get("sandbox", {}))
+    privileged = sandbox_raw.get("privileged", True)
+    if not isinstance(privileged, bool):
+        raise ConfigError("sandbox.privileged", f"{privileged!r} is not true or false")
+    port_base = sandbox_raw.get("sshPortBase", 2200)
+    if not isinstance(port_base, int) or not 1024 <= port_base <= 65535 - len(hosts):
+        raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a free port range start (1024 and up)")
+    sandbox = SandboxSettings(
+        host_image=str(sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE)),
+        privileged=privileged,
+        ssh_port_base=port_base,
+    )
+
+    return StackSettings(
+        host_kind=host_kind,
+        host_network=str(underlay),
+        keystore=keystore,
+        engines=engines,
+        engine_version=engine_version,
+        network=NetworkSettings(name=network_name, subnet=str(subnet)),
+        images=images,
+        ping_count=ping_count,
+        sandbox=sandbox,
+        state_dir=os.path.join(project_dir, ".sandbox", stack),
+    )
+
+
+STRING_KEYS = ("hostKind", "hostNetwork", "engineVersion")
+JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox")
+
+
+def load_settings(config: pulumi.Config | None = None) -> StackSettings:
+    """Read the stack's configuration once, from Pulumi config, into StackSettings."""
+    config = config or pulumi.Config(PROJECT)
+    raw: dict[str, Any] = {}
+    for key in STRING_KEYS + JSON_KEYS:
+        try:
+            value = config.get(key) if key in STRING_KEYS else config.get_object(key)
+        except ValueError as err:
+            raise ConfigError(key, f"not valid JSON/YAML structure ({err})") from None
+        if value is not None:
+            raw[key] = value
+    project_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return parse_settings(raw, project_dir, pulumi.get_stack())

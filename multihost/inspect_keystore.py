@@ -1,0 +1,59 @@
+"""Print what the cluster store holds: the engines registered and the overlay networks with their
+subnets (the classic tutorial's look at the Consul UI, as text). Works on any stack.
+
+    python -m multihost.inspect_keystore consul://172.28.128.5:8500
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from urllib.parse import urlparse
+
+import consul
+
+NODES_PREFIX = "docker/nodes/"
+NETWORKS_PREFIX = "docker/network/v1.0/network/"
+
+
+def read_keystore(client: consul.Consul) -> dict:
+    """Engines registered under docker/nodes/ and overlay networks under docker/network/."""
+    _, nodes = client.kv.get(NODES_PREFIX, recurse=True)
+    _, networks = client.kv.get(NETWORKS_PREFIX, recurse=True)
+    result = {"engines": sorted(entry["Key"][len(NODES_PREFIX):] for entry in nodes or []), "networks": []}
+    for entry in networks or []:
+        value = json.loads(entry["Value"] or b"{}")
+        # libnetwork keeps the IPAM configuration as a JSON string inside the network's JSON.
+        ipam = json.loads(value.get("ipamV4Config") or "[]")
+        result["networks"].append({
+            "id": entry["Key"][len(NETWORKS_PREFIX):],
+            "name": value.get("name"),
+            "driver": value.get("networkType"),
+            "subnets": [pool.get("PreferredPool") for pool in ipam],
+        })
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="the cluster store, consul://HOST:PORT (stack output consulUrl)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    args = parser.parse_args(argv)
+    url = urlparse(args.url)
+    if url.scheme not in ("consul", "http") or not url.hostname:
+        parser.error(f"{args.url!r} is not consul://HOST:PORT")
+    contents = read_keystore(consul.Consul(host=url.hostname, port=url.port or 8500, timeout=10))
+    if args.json:
+        print(json.dumps(contents, indent=2))
+        return 0
+    print(f"Engines registered in {args.url} ({len(contents['engines'])}):")
+    for node in contents["engines"]:
+        print(f"  {node}")
+    print(f"Networks ({len(contents['networks'])}):")
+    for network in contents["networks"]:
+        print(f"  {network['name']:<16} {network['driver']:<8} {', '.join(filter(None, network['subnets']))}  {network['id'][:12]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

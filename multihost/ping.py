@@ -1,0 +1,35 @@
+"""Turn the text a ping printed into one result of the ping report."""
+from __future__ import annotations
+
+import pingparsing
+
+_PARSER = pingparsing.PingParsing()
+
+
+def parse_ping(output: str, source: str, destination: str, target: str) -> dict:
+    """Parse iputils or busybox ping output into one entry of the `pingResults` stack output:
+    from, to, target, transmitted, received, loss_pct, rtt_min_ms/avg/max (None without replies),
+    reachable (any reply), and error (why there are no statistics at all, e.g. an unknown host).
+    Unknown hosts and lost packets are results, never exceptions."""
+    stats = _PARSER.parse(output or "")
+    if stats.packet_transmit is None:
+        lines = [line.strip() for line in (output or "").splitlines() if line.strip()]
+        return {
+            "from": source, "to": destination, "target": target,
+            "transmitted": 0, "received": 0, "loss_pct": 100.0,
+            "rtt_min_ms": None, "rtt_avg_ms": None, "rtt_max_ms": None,
+            "reachable": False,
+            "error": lines[-1] if lines else "ping printed nothing",
+        }
+    received = stats.packet_receive or 0
+    return {
+        "from": source, "to": destination, "target": target,
+        "transmitted": stats.packet_transmit,
+        "received": received,
+        "loss_pct": round(float(stats.packet_loss_rate or 0.0), 1),
+        "rtt_min_ms": stats.rtt_min,
+        "rtt_avg_ms": stats.rtt_avg,
+        "rtt_max_ms": stats.rtt_max,
+        "reachable": received > 0,
+        "error": None,
+    }

@@ -1,0 +1,40 @@
+# Give the host its own hostname and a running Docker Engine of the pinned line.
+# Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10).
+: "${HOST_NAME:?}" "${ENGINE_LINE:?}"
+
+# Two engines with one hostname break the overlay (serf: "Node name conflicts").
+if [ "$(hostname)" != "$HOST_NAME" ]; then
+  hostname "$HOST_NAME"
+  echo "$HOST_NAME" >/etc/hostname
+fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || fail "no Docker Engine on $HOST_NAME and no apt-get to install one"
+  apt-get update -qq
+  # Docker's own repository names it docker-ce 5:20.10.x; Debian bullseye names it docker.io 20.10.x.
+  for candidate in docker-ce docker.io; do
+    version=$(apt-cache madison "$candidate" 2>/dev/null | awk -v line="$ENGINE_LINE" '
+      { v = $3; sub(/^[0-9]+:/, "", v) } index(v, line ".") == 1 { print $3; exit }')
+    if [ -n "$version" ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$candidate=$version"
+      apt-mark hold "$candidate" >/dev/null
+      break
+    fi
+  done
+  command -v dockerd >/dev/null 2>&1 || fail "no Docker Engine $ENGINE_LINE package in the apt sources of $HOST_NAME (add Docker's apt repository, or Debian bullseye's)"
+fi
+
+version=$(dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p')
+major=${version%%.*}
+if [ "${major:-0}" -ge 23 ]; then
+  fail "Docker Engine $version on $HOST_NAME is 23.0 or newer, which removed --cluster-store/--cluster-advertise; install the $ENGINE_LINE line"
+fi
+case "$version" in
+  "$ENGINE_LINE".*) ;;
+  *) fail "Docker Engine $version on $HOST_NAME is outside the pinned $ENGINE_LINE line" ;;
+esac
+
+engine_answers || restart_engine
+# A non-root SSH user (run through sudo) needs the docker group for the Docker provider over SSH.
+if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then usermod -aG docker "$SUDO_USER"; fi
+echo "Docker Engine $version on $HOST_NAME"

@@ -1,0 +1,169 @@
+"""Runs the real __main__.py under Pulumi mocks: a fresh event loop and fresh mocks per test, a
+monitor that records every registration (type, parent, dependencies), and canned outputs that stand
+in for what hosts would print."""
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pulumi
+import pytest
+import yaml
+from pulumi.runtime import config as pulumi_config
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PING_DATA = ROOT / "tests" / "data" / "ping"
+PROJECT = "docker-multihost"
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    parent: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str
+    custom: bool
+
+    @property
+    def parent_type(self) -> str:
+        # urn:pulumi:stack::project::<parent types joined by $>$<type>::name
+        chain = self.urn.split("::")[2].split("$")
+        return chain[-2] if len(chain) > 1 else ""
+
+    def depends_on_type(self, type_token: str) -> bool:
+        """True if any dependency is, or is a child of, a resource of type_token."""
+        deps = set(self.dependencies) | {d for ds in self.property_dependencies.values() for d in ds}
+        return any(f"::{type_token}::" in d or f"{type_token}$" in d for d in deps)
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(Registration(
+                type=request.type, name=request.name, urn=response.urn, parent=request.parent,
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                provider=request.provider,
+                custom=bool(request.custom),
+            ))
+        return response
+
+    def of_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_token]
+
+    def named(self, name: str) -> Registration:
+        (match,) = [r for r in self.registrations if r.name == name]
+        return match
+
+
+def ping_output(name: str) -> str:
+    return (PING_DATA / name).read_text()
+
+
+class HostMocks(pulumi.runtime.Mocks):
+    """Canned results for what would run on hosts. `ping_outputs` maps a ping command's resource
+    name to the text ping printed; the rest get a full iputils reply."""
+
+    def __init__(self, tmp_path: Path, ping_outputs: Optional[dict[str, str]] = None):
+        self.tmp_path = tmp_path
+        self.ping_outputs = ping_outputs or {}
+        self.inputs: dict[str, dict] = {}
+        self._next_address = 2
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        outputs = dict(args.inputs)
+        self.inputs[args.name] = dict(args.inputs)
+        if args.typ == "command:remote:Command":
+            if "-by-" in args.name:
+                outputs["stdout"] = self.ping_outputs.get(args.name, ping_output("iputils-full.txt"))
+            else:
+                outputs["stdout"] = "ok"
+        elif args.typ == "command:local:Command":
+            if args.name.endswith("-vagrant-ssh-config"):
+                key = self.tmp_path / f"{args.name}.key"
+                key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+                outputs["stdout"] = (f"Host x\n  HostName 127.0.0.1\n  User vagrant\n  Port 2222\n"
+                                     f"  IdentityFile \"{key}\"\n")
+            else:
+                outputs["stdout"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEST multihost-sandbox"
+        elif args.typ == "docker:index/container:Container":
+            outputs["networkDatas"] = [
+                {"networkName": net["name"], "ipAddress": f"10.0.4.{self._next_address}"}
+                for net in args.inputs.get("networksAdvanced", [])
+            ]
+            self._next_address += 1
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}
+
+
+def stack_config(stack: str, **overrides: Any) -> dict[str, Any]:
+    """The values of Pulumi.<stack>.yaml (without the namespace), with overrides."""
+    raw = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    values = {key.split(":", 1)[1]: value for key, value in raw.items()}
+    values.update(overrides)
+    return values
+
+
+@dataclass
+class ProgramRun:
+    monitor: RecordingMonitor
+    mocks: HostMocks
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def set_stack_config(values: dict[str, Any]) -> None:
+    pulumi_config.set_all_config({
+        f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)
+        for key, value in values.items()
+    })
+
+
+@pytest.fixture
+def event_loop_per_test():
+    """A fresh event loop for each test, as Pulumi's own SDK tests do."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_program(tmp_path, event_loop_per_test) -> Callable[..., ProgramRun]:
+    """Run __main__.py once with the given config under fresh mocks; resolve the stack outputs."""
+
+    def run(values: dict[str, Any], ping_outputs: Optional[dict[str, str]] = None,
+            preview: bool = False) -> ProgramRun:
+        mocks = HostMocks(tmp_path, ping_outputs)
+        monitor = RecordingMonitor(mocks)
+        run.monitors.append(monitor)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="test", preview=preview, monitor=monitor)
+        set_stack_config(values)
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))
+        result = ProgramRun(monitor=monitor, mocks=mocks)
+        for key, value in get_root_resource().outputs.items():
+            result.outputs[key] = _sync_await(pulumi.Output.from_input(value).future())
+        return result
+
+    run.monitors = []  # every monitor used, also by runs that raised
+    return run

@@ -1,0 +1,80 @@
+"""Configuration is validated before any resource exists: each mistake is one error naming its key."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, stack_config
+from multihost.config import ConfigError, parse_settings
+
+
+def parse(**overrides):
+    return parse_settings(stack_config("dev", **overrides), str(ROOT), "test")
+
+
+def two_engines(first: dict, second: dict | None = None) -> list[dict]:
+    return [first, second or {"name": "mhs-demo1", "address": "172.28.128.7"}]
+
+
+def test_dev_stack_is_the_classic_topology():
+    settings = parse()
+    assert settings.host_kind == "vagrant"
+    assert (settings.keystore.name, settings.keystore.address) == ("mh-keystore", "172.28.128.5")
+    assert [(e.name, e.address) for e in settings.engines] == [("mhs-demo0", "172.28.128.6"), ("mhs-demo1", "172.28.128.7")]
+    assert all(h.advertise_interface == "eth1" for h in settings.hosts)  # Vagrant's eth0 is NAT
+    assert (settings.network.name, settings.network.subnet) == ("my-net", "10.0.4.0/24")
+    assert settings.engine_version == "20.10"
+
+
+@pytest.mark.parametrize("overrides, key, words", [
+    ({"hostNetwork": "172.28.128.0/33"}, "hostNetwork", "not an IPv4 CIDR"),
+    ({"hostNetwork": "172.28.128.1/24"}, "hostNetwork", "not an IPv4 CIDR"),
+    ({"network": {"name": "my-net", "subnet": "10.0.4.0/nope"}}, "network.subnet", "not an IPv4 CIDR"),
+    ({"network": {"name": "my-net", "subnet": "172.28.0.0/16"}}, "network.subnet", "overlaps hostNetwork"),
+    ({"network": {"name": "-bad", "subnet": "10.0.4.0/24"}}, "network.name", "not a Docker network name"),
+    ({"engines": two_engines({"name": "mh-keystore", "address": "172.28.128.6"})}, "engines[0].name", "also used by keystore"),
+    ({"engines": two_engines({"name": "mhs-demo0", "address": "172.28.128.7"})}, "engines[1].address", "also used by engines[0]"),
+    ({"engines": [{"name": "mhs-demo0", "address": "172.28.128.6"}]}, "engines", "at least two"),
+    ({"engines": two_engines({"name": "mhs-demo0", "address": "10.9.9.9"})}, "engines[0].address", "not a host address of hostNetwork"),
+    ({"engines": two_engines({"name": "Bad_Name", "address": "172.28.128.6"})}, "engines[0].name", "not a valid hostname"),
+    ({"engineVersion": "23.0"}, "engineVersion", "23.0 removed --cluster-store"),
+    ({"engineVersion": "24.0.7"}, "engineVersion", "23.0 removed --cluster-store"),
+    ({"engineVersion": "19.03"}, "engineVersion", "outside the pinned 20.10 line"),
+    ({"engineVersion": "latest"}, "engineVersion", "not a Docker Engine version"),
+    ({"hostKind": "virtualbox"}, "hostKind", "not one of vagrant, sandbox, ssh"),
+    ({"pingCount": 0}, "pingCount", "whole number"),
+    ({"images": {"loadFrom": "does-not-exist"}}, "images.loadFrom", "does not exist"),
+    ({"sandbox": {"privileged": "yes"}}, "sandbox.privileged", "not true or false"),
+])
+def test_each_mistake_is_one_error_naming_the_key(overrides, key, words):
+    with pytest.raises(ConfigError) as err:
+        parse(**overrides)
+    assert err.value.key == key
+    assert str(err.value).startswith(f"docker-multihost:{key}: ")
+    assert words in str(err.value)
+
+
+def test_existing_hosts_need_a_readable_key(tmp_path):
+    key = tmp_path / "id"
+    key.write_text("k")
+    hosts = lambda key_file: {
+        "hostKind": "ssh",
+        "keystore": {"name": "ks", "address": "172.28.128.5", "ssh": {"address": "ks.example", "privateKeyFile": key_file}},
+        "engines": [{"name": f"e{i}", "address": f"172.28.128.{6 + i}",
+                     "ssh": {"address": f"e{i}.example", "user": "admin", "port": 2222, "privateKeyFile": str(key)}}
+                    for i in range(2)],
+    }
+    settings = parse(**hosts(str(key)))
+    assert settings.keystore.ssh.address == "ks.example" and settings.keystore.ssh.user == "root"
+    assert settings.engines[1].ssh.port == 2222 and settings.engines[1].advertise_interface == "eth0"
+    with pytest.raises(ConfigError) as err:
+        parse(**hosts(str(tmp_path / "missing")))
+    assert err.value.key == "keystore.ssh.privateKeyFile"
+
+
+def test_bad_config_creates_nothing(run_program):
+    with pytest.raises(ConfigError):
+        run_program(stack_config("sandbox", engineVersion="24.0"))
+    # The error comes from reading config, before the first registration.
+    assert run_program.monitors[-1].registrations == []
+    run_program(stack_config("sandbox"))
+    assert run_program.monitors[-1].registrations

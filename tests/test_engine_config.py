@@ -1,0 +1,74 @@
+"""What the engines are told: cluster store, advertise interface, version pin, hostname."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import stack_config
+from multihost import host_scripts
+
+
+def create_text(run, name: str) -> str:
+    return run.mocks.inputs[name]["create"]
+
+
+@pytest.mark.parametrize("stack, interface", [("dev", "eth1"), ("sandbox", "eth0")])
+def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface(run_program, stack, interface):
+    run = run_program(stack_config(stack))
+    for engine in ("mhs-demo0", "mhs-demo1"):
+        text = create_text(run, f"{engine}-cluster-store")
+        assert "CLUSTER_STORE=consul://172.28.128.5:8500\n" in text
+        assert f"CLUSTER_ADVERTISE={interface}:2376\n" in text
+        assert "deconfigure-engine" not in text and run.mocks.inputs[f"{engine}-cluster-store"]["delete"]
+        registered = create_text(run, f"{engine}-registered")
+        assert "CONSUL_HTTP=http://172.28.128.5:8500\n" in registered
+        assert f"NODE={'172.28.128.6' if engine == 'mhs-demo0' else '172.28.128.7'}:2376\n" in registered
+        ensure = create_text(run, f"{engine}-engine")
+        assert f"HOST_NAME={engine}\n" in ensure and "ENGINE_LINE=20.10\n" in ensure
+
+
+def test_vagrant_commands_run_as_root_through_sudo(run_program):
+    run = run_program(stack_config("dev"))
+    assert create_text(run, "mhs-demo0-cluster-store").startswith("sudo -n sh -c ")
+    sandbox = run_program(stack_config("sandbox"))
+    assert create_text(sandbox, "mhs-demo0-cluster-store").startswith("CLUSTER_STORE=")
+
+
+def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
+    run = run_program(stack_config("dev"))
+    consul = run.mocks.inputs["keystore-consul"]
+    assert consul["image"] == "hashicorp/consul:1.8.7"
+    assert consul["networkMode"] == "host"
+    assert {"-server", "-bootstrap", "-ui", "-bind=172.28.128.5"} <= set(consul["command"])
+    assert run.outputs["consulUiUrl"] == "http://172.28.128.5:8500/ui/"
+    assert run.outputs["consulUrl"] == "consul://172.28.128.5:8500"
+
+
+def run_ensure_engine(tmp_path: Path, dockerd_version: str) -> subprocess.CompletedProcess:
+    """Run the real ensure-engine script against stand-in `dockerd`/`docker` commands."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "dockerd").write_text(f"#!/bin/sh\necho 'Docker version {dockerd_version}, build x'\n")
+    (bin_dir / "docker").write_text("#!/bin/sh\nexit 0\n")  # `docker info` answers
+    for tool in ("dockerd", "docker"):
+        os.chmod(bin_dir / tool, 0o755)
+    script = host_scripts.render("ensure-engine", {"HOST_NAME": socket.gethostname(), "ENGINE_LINE": "20.10"})
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    return subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env, timeout=30)
+
+
+@pytest.mark.parametrize("version, accepted, words", [
+    ("20.10.5+dfsg1", True, "Docker Engine 20.10.5 on"),
+    ("20.10.24", True, "Docker Engine 20.10.24 on"),
+    ("23.0.1", False, "23.0 or newer, which removed --cluster-store"),
+    ("26.1.5+dfsg1", False, "23.0 or newer, which removed --cluster-store"),
+    ("19.03.8", False, "outside the pinned 20.10 line"),
+])
+def test_an_engine_already_on_the_host_is_kept_only_in_the_20_10_line(tmp_path, version, accepted, words):
+    result = run_ensure_engine(tmp_path, version)
+    assert (result.returncode == 0) == accepted, result.stderr
+    assert words in (result.stdout + result.stderr)

@@ -1,0 +1,96 @@
+"""The resource graph of each stack, and the dependency edges between its layers."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from conftest import stack_config
+
+T = "multihost:index:"
+
+
+def component_counts(run) -> Counter:
+    return Counter(r.type for r in run.monitor.registrations if r.type.startswith(T))
+
+
+def test_sandbox_graph_types_counts_and_parents(run_program):
+    run = run_program(stack_config("sandbox"))
+    assert component_counts(run) == Counter({
+        f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 3, f"{T}ConsulKeystore": 1,
+        f"{T}ClusteredEngine": 2, f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1,
+    })
+    monitor = run.monitor
+    assert {r.name for r in monitor.of_type(f"{T}SandboxHost")} == {"mh-keystore", "mhs-demo0", "mhs-demo1"}
+    # Every resource but the top-level components has a component of this program as parent.
+    for r in monitor.registrations:
+        if not r.type.startswith(T):
+            assert r.parent_type.startswith(T), f"{r.type} {r.name} has no component parent"
+    assert monitor.named("mh-keystore-engine-data").type == "docker:index/volume:Volume"
+    host_containers = [r for r in monitor.of_type("docker:index/container:Container") if r.parent_type == f"{T}SandboxHost"]
+    assert len(host_containers) == 3
+    consul = monitor.named("keystore-consul")
+    assert consul.parent_type == f"{T}ConsulKeystore"
+    assert [r.name for r in monitor.of_type("docker:index/network:Network") if r.parent_type == f"{T}OverlayNetwork"] == ["overlay-network"]
+    # Images come from files on the sandbox stack: copied and loaded, never pulled.
+    assert not monitor.of_type("docker:index/remoteImage:RemoteImage")
+    assert len(monitor.of_type("command:remote:CopyToRemote")) == 3
+
+
+def test_dev_graph_uses_vagrant_hosts_and_pulls_images(run_program):
+    run = run_program(stack_config("dev"))
+    counts = component_counts(run)
+    assert counts[f"{T}VagrantHost"] == 3 and counts[f"{T}SandboxHost"] == 0
+    assert counts[f"{T}ClusteredEngine"] == 2 and counts[f"{T}ProbeContainer"] == 2
+    up = run.monitor.named("mhs-demo0-vagrant-up")
+    assert run.mocks.inputs[up.name]["create"] == "vagrant up mhs-demo0"
+    assert run.mocks.inputs[up.name]["delete"] == "vagrant destroy -f mhs-demo0"
+    assert len(run.monitor.of_type("docker:index/remoteImage:RemoteImage")) == 3
+
+
+def test_any_number_of_engines_from_two_up(run_program):
+    engines = [{"name": f"node{i}", "address": f"172.28.128.{10 + i}"} for i in range(4)]
+    run = run_program(stack_config("sandbox", engines=engines))
+    counts = component_counts(run)
+    assert counts[f"{T}ClusteredEngine"] == 4 and counts[f"{T}ProbeContainer"] == 4
+    pings = [r for r in run.monitor.of_type("command:remote:Command") if r.parent_type == f"{T}PingReport"]
+    assert len(pings) == 4 * 3 * 2  # ordered pairs of distinct hosts, by address and by name
+    assert len(run.outputs["pingResults"]) == 24
+
+
+def test_dependency_edges_between_layers(run_program):
+    monitor = run_program(stack_config("sandbox")).monitor
+    # Engines wait for the keystore: their cluster-store configuration depends on Consul's leader.
+    for engine in ("mhs-demo0", "mhs-demo1"):
+        configure = monitor.named(f"{engine}-cluster-store")
+        assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
+    # The network waits for every engine.
+    network = monitor.named("overlay-network")
+    deps = set(network.dependencies)
+    for engine in ("mhs-demo0", "mhs-demo1"):
+        assert any(f"{T}ClusteredEngine$" in d and f"::{engine}-" in d for d in deps), engine
+    # Probes wait for the network to be seen on every engine.
+    for engine in ("mhs-demo0", "mhs-demo1"):
+        probe = monitor.named(f"probe-{engine}-container")
+        assert probe.depends_on_type(f"{T}OverlayNetwork")
+        assert any("::overlay-on-mhs-demo0" in d for d in probe.dependencies)
+        assert any("::overlay-on-mhs-demo1" in d for d in probe.dependencies)
+    # Pings wait for both probes.
+    ping = monitor.named("pings-mhs-demo0-to-mhs-demo1-by-name")
+    assert any("::probe-mhs-demo0-container" in d for d in ping.dependencies)
+    assert any("::probe-mhs-demo1-container" in d for d in ping.dependencies)
+    # Layers above a host reach it only after the host exists.
+    assert monitor.named("keystore-engine").depends_on_type(f"{T}SandboxHost")
+
+
+def test_docker_providers_use_ssh_with_the_hosts_key(run_program):
+    run = run_program(stack_config("sandbox"))
+    providers = run.monitor.of_type("pulumi:providers:docker")
+    assert {p.name for p in providers} == {"keystore-docker", "mhs-demo0-docker", "mhs-demo1-docker"}
+    for provider in providers:
+        inputs = run.mocks.inputs[provider.name]
+        assert inputs["host"].startswith("ssh://root@127.0.0.1:22"), inputs["host"]
+        opts = json.loads(inputs["sshOpts"])  # provider configuration travels JSON-encoded
+        assert opts[0] == "-i" and opts[1].endswith("/.sandbox/test/id_ed25519")
+    # Resources on an engine go through that engine's provider.
+    probe = run.monitor.named("probe-mhs-demo1-container")
+    assert "::mhs-demo1-docker::" in probe.provider
