@@ -1,0 +1,74 @@
+"""The ping report: the parser on real captured outputs, and the stack outputs built from it."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ping_output, stack_config
+from multihost.ping import parse_ping
+
+FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
+          "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "reachable", "error"}
+
+
+@pytest.mark.parametrize("tool", ["iputils", "busybox"])
+def test_full_reply(tool):
+    r = parse_ping(ping_output(f"{tool}-full.txt"), "a", "b", "10.0.4.3")
+    assert set(r) == FIELDS
+    assert (r["from"], r["to"], r["target"]) == ("a", "b", "10.0.4.3")
+    assert r["transmitted"] == r["received"] == 3
+    assert r["loss_pct"] == 0 and r["reachable"] and r["error"] is None
+    assert 0 < r["rtt_min_ms"] <= r["rtt_avg_ms"] <= r["rtt_max_ms"]
+
+
+@pytest.mark.parametrize("tool", ["iputils", "busybox"])
+def test_partial_loss(tool):
+    r = parse_ping(ping_output(f"{tool}-partial.txt"), "a", "b", "x")
+    assert 0 < r["received"] < r["transmitted"]
+    assert 0 < r["loss_pct"] < 100
+    assert r["loss_pct"] == pytest.approx(100 * (r["transmitted"] - r["received"]) / r["transmitted"], abs=0.1)
+    assert r["reachable"] and r["rtt_avg_ms"] is not None
+
+
+@pytest.mark.parametrize("tool", ["iputils", "busybox"])
+def test_no_reply(tool):
+    r = parse_ping(ping_output(f"{tool}-no-reply.txt"), "a", "b", "x")
+    assert r["transmitted"] > 0 and r["received"] == 0
+    assert r["loss_pct"] == 100 and not r["reachable"]
+    assert r["rtt_avg_ms"] is None and r["error"] is None
+
+
+@pytest.mark.parametrize("tool", ["iputils", "busybox"])
+def test_unknown_host_is_a_result(tool):
+    text = ping_output(f"{tool}-unknown-host.txt")
+    r = parse_ping(text, "a", "b", "probe-nowhere")
+    assert (r["transmitted"], r["received"], r["loss_pct"], r["reachable"]) == (0, 0, 100.0, False)
+    assert r["error"] and r["error"] in text
+
+
+def test_no_output_at_all_is_a_result():
+    r = parse_ping("", "a", "b", "x")
+    assert not r["reachable"] and r["error"] == "ping printed nothing"
+
+
+def test_ping_report_outputs_every_ordered_pair_by_address_and_by_name(run_program):
+    run = run_program(stack_config("sandbox"))
+    results = run.outputs["pingResults"]
+    assert {(r["from"], r["to"]) for r in results} == {("mhs-demo0", "mhs-demo1"), ("mhs-demo1", "mhs-demo0")}
+    probe_addresses = run.outputs["probeAddresses"]
+    assert set(probe_addresses) == {"mhs-demo0", "mhs-demo1"}
+    targets = {(r["from"], r["target"]) for r in results}
+    assert targets == {("mhs-demo0", probe_addresses["mhs-demo1"]), ("mhs-demo0", "probe-mhs-demo1"),
+                       ("mhs-demo1", probe_addresses["mhs-demo0"]), ("mhs-demo1", "probe-mhs-demo0")}
+    assert all(set(r) == FIELDS for r in results)
+    assert run.outputs["allReachable"] is True
+    assert run.outputs["hostAddresses"] == {"mh-keystore": "172.28.128.5", "mhs-demo0": "172.28.128.6", "mhs-demo1": "172.28.128.7"}
+
+
+def test_one_failed_ping_makes_all_reachable_false(run_program):
+    failing = {"pings-mhs-demo1-to-mhs-demo0-by-name": ping_output("busybox-unknown-host.txt"),
+               "pings-mhs-demo0-to-mhs-demo1-by-address": ping_output("iputils-partial.txt")}
+    run = run_program(stack_config("sandbox"), ping_outputs=failing)
+    by_key = {(r["from"], r["to"], r["target"].startswith("probe-")): r for r in run.outputs["pingResults"]}
+    assert not by_key[("mhs-demo1", "mhs-demo0", True)]["reachable"]
+    assert 0 < by_key[("mhs-demo0", "mhs-demo1", False)]["loss_pct"] < 100
+    assert run.outputs["allReachable"] is False
