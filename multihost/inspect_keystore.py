@@ -20,13 +20,16 @@ def read_keystore(client: consul.Consul) -> dict:
     """Engines registered under docker/nodes/ and overlay networks under docker/network/."""
     _, nodes = client.kv.get(NODES_PREFIX, recurse=True)
     _, networks = client.kv.get(NETWORKS_PREFIX, recurse=True)
-    result = {"engines": sorted(entry["Key"][len(NODES_PREFIX):] for entry in nodes or []), "networks": []}
+    result = {"engines": sorted(entry["Key"][len(NODES_PREFIX):] for entry in nodes or [] if entry["Value"]),
+              "networks": []}
     for entry in networks or []:
-        value = json.loads(entry["Value"] or b"{}")
+        if not entry["Value"]:  # the folder key itself
+            continue
+        value = json.loads(entry["Value"])
         # libnetwork keeps the IPAM configuration as a JSON string inside the network's JSON.
         ipam = json.loads(value.get("ipamV4Config") or "[]")
         result["networks"].append({
-            "id": entry["Key"][len(NETWORKS_PREFIX):],
+            "id": entry["Key"][len(NETWORKS_PREFIX):].strip("/"),
             "name": value.get("name"),
             "driver": value.get("networkType"),
             "subnets": [pool.get("PreferredPool") for pool in ipam],
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     url = urlparse(args.url)
     if url.scheme not in ("consul", "http") or not url.hostname:
         parser.error(f"{args.url!r} is not consul://HOST:PORT")
-    contents = read_keystore(consul.Consul(host=url.hostname, port=url.port or 8500, timeout=10))
+    contents = read_keystore(consul.Consul(host=url.hostname, port=url.port or 8500))
     if args.json:
         print(json.dumps(contents, indent=2))
         return 0

@@ -38,7 +38,7 @@ def check(outputs: dict) -> list[str]:
         problems.append(f"allReachable is {outputs.get('allReachable')!r}")
 
     url = urlparse(outputs["consulUrl"])
-    keystore = read_keystore(consul.Consul(host=url.hostname, port=url.port, timeout=10))
+    keystore = read_keystore(consul.Consul(host=url.hostname, port=url.port))
     host_addresses = outputs.get("hostAddresses") or {}
     for host in hosts:
         node = f"{host_addresses[host]}:2376"
