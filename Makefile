@@ -3,13 +3,17 @@ STACK ?= sandbox
 PY := venv/bin/python
 PULUMI_ENV := . scripts/pulumi-env.sh &&
 
-.PHONY: up test e2e tools images venv preview destroy inspect clean
+.PHONY: up test integration e2e tools images venv preview destroy inspect clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
 
 test: venv     ## unit tests (Pulumi mocks; no network, no root)
 	$(PY) -m pytest -q tests
+
+integration: venv images  ## the host layer on real sandbox hosts (root, local engine): engines, Consul, overlay, pings
+	bash scripts/local-engine.sh start
+	$(PY) -m pytest -q -m integration tests/integration
 
 e2e:           ## the sandbox for real: up, check pings and keystore, up again, destroy, leftovers
 	bash scripts/e2e.sh

@@ -13,6 +13,12 @@ from components.images import ensure_image
 CONSUL_PORT = 8500
 
 
+def consul_server_command(address: str) -> list[str]:
+    """Arguments of the Consul image: a single server that elects itself, with the UI, bound to
+    the host's underlay address (host networking), answering clients on every interface."""
+    return ["agent", "-server", "-bootstrap", "-ui", "-client=0.0.0.0", f"-bind={address}", "-data-dir=/consul/data"]
+
+
 @dataclass
 class ConsulKeystoreArgs:
     host: Host
@@ -46,8 +52,7 @@ class ConsulKeystore(pulumi.ComponentResource):
             image=args.image,
             hostname=host.name,
             network_mode="host",
-            command=["agent", "-server", "-bootstrap", "-ui", "-client=0.0.0.0",
-                     f"-bind={host.address}", "-data-dir=/consul/data"],
+            command=consul_server_command(host.address),
             restart="unless-stopped",
             must_run=True,
             opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[image]),

@@ -13,6 +13,10 @@ from components.images import ensure_image
 from components.overlay_network import OverlayNetwork
 
 
+# The probe only has to stay up; pings run in it with `docker exec`.
+PROBE_COMMAND = ["sleep", "2147483647"]
+
+
 @dataclass
 class ProbeContainerArgs:
     engine: ClusteredEngine
@@ -41,7 +45,7 @@ class ProbeContainer(pulumi.ComponentResource):
             name=name,
             image=args.image,
             hostname=name,
-            command=["sleep", "2147483647"],
+            command=PROBE_COMMAND,
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network.name)],
             must_run=True,
             opts=pulumi.ResourceOptions(parent=self, provider=engine.provider,

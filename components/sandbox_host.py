@@ -13,7 +13,8 @@ from multihost.config import HostSettings, SandboxSettings
 # For engines that cannot grant every capability (--privileged fails where the engine itself lacks
 # CAP_SYS_RESOURCE): all the others, with seccomp and AppArmor off and every device allowed, is
 # what a nested engine needs.
-EXPLICIT_CAPABILITIES = docker.ContainerCapabilitiesArgs(adds=["ALL"], drops=["SYS_RESOURCE"])
+CAPABILITIES_ADDED = ["ALL"]
+CAPABILITIES_DROPPED = ["SYS_RESOURCE"]
 EXPLICIT_SECURITY_OPTS = ["seccomp=unconfined", "apparmor=unconfined"]
 ALL_DEVICES = ["a *:* rwm"]
 
@@ -48,7 +49,8 @@ class SandboxHost(Host):
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/lib/docker")],
             tmpfs={"/run": "rw,exec"},
             privileged=sandbox.privileged,
-            capabilities=EXPLICIT_CAPABILITIES if explicit else None,
+            capabilities=docker.ContainerCapabilitiesArgs(adds=CAPABILITIES_ADDED, drops=CAPABILITIES_DROPPED)
+            if explicit else None,
             security_opts=EXPLICIT_SECURITY_OPTS if explicit else None,
             device_cgroup_rules=ALL_DEVICES if explicit else None,
             cgroupns_mode="private",

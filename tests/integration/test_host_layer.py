@@ -1,0 +1,182 @@
+"""The host layer for real: the project's own host scripts, images, ping parser and keystore
+inspection on three sandbox hosts (containers on the local Docker engine, each with its own
+engine inside), in the order the program runs them. Real engines, real Consul, real pings.
+
+This is not the Pulumi end-to-end test (`make e2e`): here the steps that the program hands to
+pulumi-docker (Consul, overlay, probe containers) are the equivalent docker CLI commands over SSH.
+Needs root, a local engine and `make images`: `make integration`.
+"""
+from __future__ import annotations
+
+import itertools
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import consul
+import pytest
+
+from components.consul_keystore import CONSUL_PORT, consul_server_command
+from components.sandbox_host import ALL_DEVICES, CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
+from components.probe_container import PROBE_COMMAND
+from multihost import host_scripts, inspect_keystore
+from multihost.ping import parse_ping
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+LABEL = "multihost.stack=integration"
+PREFIX = "mh-it"
+SUBNET = "172.28.130.0/24"
+HOST_IMAGE, CONSUL_IMAGE, PROBE_IMAGE = "multihost/host:bullseye", "multihost/consul:1.8.7", "multihost/probe:busybox"
+NETWORK, OVERLAY_SUBNET = "my-net", "10.0.4.0/24"
+
+
+@dataclass
+class SandboxHost:
+    name: str
+    address: str
+    ssh_port: int
+    key: Path
+
+    def ssh(self, command: str, timeout: int = 180) -> str:
+        result = subprocess.run(
+            ["ssh", "-i", str(self.key), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+             "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "-p", str(self.ssh_port), "root@127.0.0.1", command],
+            capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, f"{self.name}: {command[-200:]!r} failed: {result.stdout}{result.stderr}"
+        return result.stdout
+
+    def script(self, name: str, **settings: str) -> str:
+        return self.ssh(host_scripts.render(name, settings))
+
+    def load_image(self, image: str, archive: Path) -> None:
+        remote = f"/var/tmp/multihost-{archive.name}"
+        subprocess.run(["docker", "cp", str(archive), f"{PREFIX}-{self.name}:{remote}"], check=True)
+        self.script("load-image", IMAGE=image, ARCHIVE=remote)
+
+
+def docker(*args: str, check: bool = True) -> str:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check).stdout
+
+
+def remove_everything() -> None:
+    for kind in ("container", "network", "volume"):
+        ids = docker(kind, "ls", "-q", *(["-a"] if kind == "container" else []), "--filter", f"label={LABEL}").split()
+        if ids:
+            docker(kind, "rm", *(["-f"] if kind == "container" else []), *ids, check=False)
+
+
+def wait_for_sshd(host: SandboxHost, seconds: int = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not subprocess.run(["ssh-keyscan", "-p", str(host.ssh_port), "127.0.0.1"], capture_output=True, text=True).stdout:
+        assert time.monotonic() < deadline, f"sshd of {host.name} did not answer within {seconds}s"
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def topology(tmp_path_factory):
+    for image in (HOST_IMAGE, CONSUL_IMAGE, PROBE_IMAGE):
+        assert docker("image", "ls", "-q", image).strip(), f"{image} is missing: run `make images` first"
+    key = tmp_path_factory.mktemp("ssh") / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    remove_everything()
+    underlay = f"{PREFIX}-underlay"
+    docker("network", "create", "--label", LABEL, "--subnet", SUBNET, underlay)
+    hosts = [SandboxHost(name, f"172.28.130.{5 + i}", 2290 + i, key)
+             for i, name in enumerate(["mh-keystore", "mhs-demo0", "mhs-demo1"])]
+    try:
+        for host in hosts:
+            volume = f"{PREFIX}-{host.name}"
+            docker("volume", "create", "--label", LABEL, volume)
+            # The flags SandboxHost gives pulumi-docker with `sandbox.privileged: false`.
+            flags = [f"--cap-add={c}" for c in CAPABILITIES_ADDED] + [f"--cap-drop={c}" for c in CAPABILITIES_DROPPED]
+            flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS] + [f"--device-cgroup-rule={r}" for r in ALL_DEVICES]
+            docker("run", "-d", "--label", LABEL, "--name", f"{PREFIX}-{host.name}", "--hostname", host.name,
+                   "--network", underlay, "--ip", host.address, *flags, "--cgroupns", "private",
+                   "--tmpfs", "/run:rw,exec", "-v", f"{volume}:/var/lib/docker",
+                   "-p", f"127.0.0.1:{host.ssh_port}:22", "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}",
+                   HOST_IMAGE)
+        for host in hosts:
+            wait_for_sshd(host)
+        keystore, *engines = hosts
+        consul_http = f"http://{keystore.address}:{CONSUL_PORT}"
+        # ConsulKeystore
+        keystore.script("ensure-engine", HOST_NAME=keystore.name, ENGINE_LINE="20.10")
+        keystore.load_image(CONSUL_IMAGE, ROOT / ".images" / "consul.tar")
+        keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
+                                 "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
+        keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
+        # ClusteredEngine
+        for engine in engines:
+            engine.script("ensure-engine", HOST_NAME=engine.name, ENGINE_LINE="20.10")
+            engine.script("configure-engine", CLUSTER_STORE=f"consul://{keystore.address}:{CONSUL_PORT}",
+                          CLUSTER_ADVERTISE="eth0:2376")
+            engine.script("wait-engine-registered", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376")
+        # OverlayNetwork
+        engines[0].ssh(shlex.join(["docker", "network", "create", "--driver", "overlay", "--attachable",
+                                   "--subnet", OVERLAY_SUBNET, NETWORK]))
+        for engine in engines:
+            engine.script("wait-network-visible", NETWORK=NETWORK)
+        # ProbeContainer
+        for engine in engines:
+            engine.load_image(PROBE_IMAGE, ROOT / ".images" / "probe.tar")
+            engine.ssh(shlex.join(["docker", "run", "-d", "--name", f"probe-{engine.name}", "--hostname",
+                                   f"probe-{engine.name}", "--network", NETWORK, PROBE_IMAGE, *PROBE_COMMAND]))
+        yield {"keystore": keystore, "engines": engines}
+    finally:
+        remove_everything()
+
+
+def probe_address(engine: SandboxHost) -> str:
+    return engine.ssh(f"docker inspect -f '{{{{(index .NetworkSettings.Networks \"{NETWORK}\").IPAddress}}}}' probe-{engine.name}").strip()
+
+
+def ping_all(engines: list[SandboxHost]) -> list[dict]:
+    results = []
+    for source, destination in itertools.permutations(engines, 2):
+        for target in (probe_address(destination), f"probe-{destination.name}"):
+            output = source.script("ping-probe", PROBE=f"probe-{source.name}", TARGET=target, COUNT="3")
+            results.append(parse_ping(output, source.name, destination.name, target))
+    return results
+
+
+def test_engines_are_registered_and_the_overlay_is_in_consul(topology):
+    contents = inspect_keystore.read_keystore(consul.Consul(host=topology["keystore"].address, port=CONSUL_PORT))
+    assert contents["engines"] == sorted(f"{e.address}:2376" for e in topology["engines"])
+    assert [(n["name"], n["driver"], n["subnets"]) for n in contents["networks"]] == [(NETWORK, "overlay", [OVERLAY_SUBNET])]
+
+
+def test_every_engine_has_its_own_hostname_and_the_cluster_store(topology):
+    for engine in topology["engines"]:
+        info = engine.ssh("docker info --format '{{.Name}} {{.ClusterStore}} {{.ClusterAdvertise}}'").split()
+        assert info == [engine.name, f"consul://{topology['keystore'].address}:{CONSUL_PORT}", f"{engine.address}:2376"]
+
+
+def test_probes_reach_each_other_by_address_and_by_name(topology):
+    results = ping_all(topology["engines"])
+    assert len(results) == 4
+    for r in results:
+        assert (r["transmitted"], r["received"], r["loss_pct"], r["reachable"]) == (3, 3, 0.0, True), r
+
+
+def test_dropped_vxlan_shows_as_loss_not_a_crash(topology):
+    rule = ["DOCKER-USER", "-p", "udp", "--dport", "4789", "-j", "DROP"]
+    subprocess.run(["iptables", "-I", *rule], check=True)
+    try:
+        results = ping_all(topology["engines"])
+    finally:
+        subprocess.run(["iptables", "-D", *rule], check=True)
+    assert results and all(not r["reachable"] and r["loss_pct"] == 100 for r in results), results
+
+
+def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
+    engine = topology["engines"][1]
+    pid = engine.ssh("cat /var/run/docker.pid")
+    engine.script("configure-engine", CLUSTER_STORE=f"consul://{topology['keystore'].address}:{CONSUL_PORT}",
+                  CLUSTER_ADVERTISE="eth0:2376")
+    assert engine.ssh("cat /var/run/docker.pid") == pid  # not restarted
+    engine.script("deconfigure-engine")
+    assert engine.ssh("docker info --format '{{.ClusterStore}}'").strip() == ""
