@@ -72,3 +72,12 @@ def test_an_engine_already_on_the_host_is_kept_only_in_the_20_10_line(tmp_path, 
     result = run_ensure_engine(tmp_path, version)
     assert (result.returncode == 0) == accepted, result.stderr
     assert words in (result.stdout + result.stderr)
+
+
+def test_cluster_store_follows_the_keystore_wherever_it_is(run_program):
+    keystore = {"name": "consul-box", "address": "172.28.128.40"}
+    run = run_program(stack_config("dev", keystore=keystore))
+    for engine in ("mhs-demo0", "mhs-demo1"):
+        assert "CLUSTER_STORE=consul://172.28.128.40:8500\n" in create_text(run, f"{engine}-cluster-store")
+        assert "CONSUL_HTTP=http://172.28.128.40:8500\n" in create_text(run, f"{engine}-registered")
+    assert "-bind=172.28.128.40" in run.mocks.inputs["keystore-consul"]["command"]
