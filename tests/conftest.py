@@ -158,6 +158,14 @@ def run_program(tmp_path, event_loop_per_test) -> Callable[..., ProgramRun]:
         monitor = RecordingMonitor(mocks)
         run.monitors.append(monitor)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="test", preview=preview, monitor=monitor)
+        images = values.get("images") or {}
+        if images.get("loadFrom"):
+            # The archives `make images` writes; their contents are not read under mocks.
+            archives = tmp_path / "images"
+            archives.mkdir(exist_ok=True)
+            for name in ("consul.tar", "probe.tar"):
+                (archives / name).touch()
+            values = {**values, "images": {**images, "loadFrom": str(archives)}}
         set_stack_config(values)
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))
         result = ProgramRun(monitor=monitor, mocks=mocks)
