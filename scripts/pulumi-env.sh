@@ -17,7 +17,9 @@ PULUMI_REPO_ROOT="$(cd "$(dirname "$_pulumi_env_src")/.." && pwd)"
 unset _pulumi_env_src
 export PULUMI_REPO_ROOT
 
-_pulumi_env_bin="${PULUMI_TOOLS_DIR:-$PULUMI_REPO_ROOT/.tools}/bin"
+# tools.sh put the toolchain either in .tools/official (Pulumi's installer) or .tools/bin (built).
+_pulumi_env_bin="${PULUMI_TOOLS_DIR:-$PULUMI_REPO_ROOT/.tools}/official/bin"
+[ -x "$_pulumi_env_bin/pulumi" ] || _pulumi_env_bin="${PULUMI_TOOLS_DIR:-$PULUMI_REPO_ROOT/.tools}/bin"
 case ":$PATH:" in
   ":$_pulumi_env_bin:"*) ;;                                  # already first
   *) PATH="$_pulumi_env_bin:$(printf '%s' ":$PATH:" | sed "s#:$_pulumi_env_bin:#:#g; s#^:##; s#:\$##")" ;;
