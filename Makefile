@@ -13,7 +13,7 @@ test: venv     ## unit tests (Pulumi mocks; no network, no root)
 
 integration: venv images  ## the host layer on real sandbox hosts (root, local engine): engines, Consul, overlay, pings
 	bash scripts/local-engine.sh start
-	$(PY) -m pytest -q -m integration tests/integration
+	$(PY) -m pytest -q -rP -m integration tests/integration
 
 e2e:           ## the sandbox for real: up, check pings and keystore, up again, destroy, leftovers
 	bash scripts/e2e.sh

@@ -157,6 +157,9 @@ def test_every_engine_has_its_own_hostname_and_the_cluster_store(topology):
 
 def test_probes_reach_each_other_by_address_and_by_name(topology):
     results = ping_all(topology["engines"])
+    for r in results:  # shown by `make integration` (-rP)
+        print(f"{r['from']} -> {r['to']} {r['target']}: {r['received']}/{r['transmitted']}, "
+              f"{r['loss_pct']}% loss, rtt min/avg/max {r['rtt_min_ms']}/{r['rtt_avg_ms']}/{r['rtt_max_ms']} ms")
     assert len(results) == 4
     for r in results:
         assert (r["transmitted"], r["received"], r["loss_pct"], r["reachable"]) == (3, 3, 0.0, True), r
