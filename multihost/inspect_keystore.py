@@ -16,6 +16,14 @@ NODES_PREFIX = "docker/nodes/"
 NETWORKS_PREFIX = "docker/network/v1.0/network/"
 
 
+def client_for(url: str) -> consul.Consul:
+    """A py-consul client for a cluster store URL such as consul://172.28.128.5:8500."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("consul", "http") or not parsed.hostname:
+        raise ValueError(f"{url!r} is not consul://HOST:PORT")
+    return consul.Consul(host=parsed.hostname, port=parsed.port or 8500)
+
+
 def read_keystore(client: consul.Consul) -> dict:
     """Engines registered under docker/nodes/ and overlay networks under docker/network/."""
     _, nodes = client.kv.get(NODES_PREFIX, recurse=True)
@@ -42,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="the cluster store, consul://HOST:PORT (stack output consulUrl)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
-    url = urlparse(args.url)
-    if url.scheme not in ("consul", "http") or not url.hostname:
-        parser.error(f"{args.url!r} is not consul://HOST:PORT")
-    contents = read_keystore(consul.Consul(host=url.hostname, port=url.port or 8500))
+    try:
+        client = client_for(args.url)
+    except ValueError as err:
+        parser.error(str(err))
+    contents = read_keystore(client)
     if args.json:
         print(json.dumps(contents, indent=2))
         return 0

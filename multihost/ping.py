@@ -33,3 +33,13 @@ def parse_ping(output: str, source: str, destination: str, target: str) -> dict:
         "reachable": received > 0,
         "error": None,
     }
+
+
+def describe(result: dict) -> str:
+    """One line for a person: who pinged what, replies, loss and round-trip times or the error."""
+    if result["rtt_avg_ms"] is not None:
+        detail = f"rtt min/avg/max {result['rtt_min_ms']}/{result['rtt_avg_ms']}/{result['rtt_max_ms']} ms"
+    else:
+        detail = result["error"] or "no reply"
+    return (f"{result['from']:>10} -> {result['to']:<10} {result['target']:<16} "
+            f"{result['received']}/{result['transmitted']} received, {result['loss_pct']:g}% loss, {detail}")

@@ -9,12 +9,10 @@ import json
 import sys
 from itertools import permutations
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import consul  # noqa: E402
-
-from multihost.inspect_keystore import read_keystore  # noqa: E402
+from multihost.inspect_keystore import client_for, read_keystore  # noqa: E402
+from multihost.ping import describe  # noqa: E402
 
 
 def check(outputs: dict) -> list[str]:
@@ -37,8 +35,7 @@ def check(outputs: dict) -> list[str]:
     if outputs.get("allReachable") is not True:
         problems.append(f"allReachable is {outputs.get('allReachable')!r}")
 
-    url = urlparse(outputs["consulUrl"])
-    keystore = read_keystore(consul.Consul(host=url.hostname, port=url.port))
+    keystore = read_keystore(client_for(outputs["consulUrl"]))
     host_addresses = outputs.get("hostAddresses") or {}
     for host in hosts:
         node = f"{host_addresses[host]}:2376"
@@ -50,19 +47,11 @@ def check(outputs: dict) -> list[str]:
     return problems
 
 
-def summary(outputs: dict) -> str:
-    lines = []
-    for r in outputs.get("pingResults") or []:
-        rtt = f"rtt avg {r['rtt_avg_ms']:.3f} ms" if r.get("rtt_avg_ms") is not None else (r.get("error") or "no reply")
-        lines.append(f"  {r['from']:>10} -> {r['to']:<10} {r['target']:<16} "
-                     f"{r['received']}/{r['transmitted']} received, {r['loss_pct']:g}% loss, {rtt}")
-    return "\n".join(lines)
-
-
 def main() -> int:
     outputs = json.loads(Path(sys.argv[1]).read_text())
     print("ping results:")
-    print(summary(outputs))
+    for result in outputs.get("pingResults") or []:
+        print(f"  {describe(result)}")
     problems = check(outputs)
     for problem in problems:
         print(f"e2e check FAILED: {problem}", file=sys.stderr)

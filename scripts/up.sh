@@ -21,11 +21,11 @@ outputs=$(mktemp)
 pulumi stack output --stack "$STACK" --json --show-secrets >"$outputs"
 venv/bin/python -c '
 import json, sys
-sys.path.insert(0, "scripts")
-from e2e_check import summary
+from multihost.ping import describe
 outputs = json.load(open(sys.argv[1]))
 print("Consul UI:", outputs["consulUiUrl"])
 print("ping results (pingResults):")
-print(summary(outputs))
+for result in outputs["pingResults"]:
+    print(" ", describe(result))
 print("allReachable:", outputs["allReachable"])
 ' "$outputs"

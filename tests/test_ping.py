@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ping_output, stack_config
-from multihost.ping import parse_ping
+from multihost.ping import describe, parse_ping
 
 FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
           "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "reachable", "error"}
@@ -72,3 +72,10 @@ def test_one_failed_ping_makes_all_reachable_false(run_program):
     assert not by_key[("mhs-demo1", "mhs-demo0", True)]["reachable"]
     assert 0 < by_key[("mhs-demo0", "mhs-demo1", False)]["loss_pct"] < 100
     assert run.outputs["allReachable"] is False
+
+
+def test_describe_names_the_pair_the_replies_and_the_times_or_the_error():
+    full = describe(parse_ping(ping_output("iputils-full.txt"), "mhs-demo0", "mhs-demo1", "10.0.4.3"))
+    assert "mhs-demo0 -> mhs-demo1" in full and "10.0.4.3" in full and "3/3 received, 0% loss, rtt min/avg/max" in full
+    unknown = describe(parse_ping(ping_output("busybox-unknown-host.txt"), "a", "b", "no-such-host"))
+    assert "0/0 received, 100% loss, ping: bad address 'no-such-host'" in unknown

@@ -15,14 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import consul
 import pytest
 
 from components.consul_keystore import CONSUL_PORT, consul_server_command
 from components.sandbox_host import ALL_DEVICES, CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components.probe_container import PROBE_COMMAND
 from multihost import host_scripts, inspect_keystore
-from multihost.ping import parse_ping
+from multihost.ping import describe, parse_ping
 
 pytestmark = pytest.mark.integration
 
@@ -144,7 +143,8 @@ def ping_all(engines: list[SandboxHost]) -> list[dict]:
 
 
 def test_engines_are_registered_and_the_overlay_is_in_consul(topology):
-    contents = inspect_keystore.read_keystore(consul.Consul(host=topology["keystore"].address, port=CONSUL_PORT))
+    keystore_url = f"consul://{topology['keystore'].address}:{CONSUL_PORT}"
+    contents = inspect_keystore.read_keystore(inspect_keystore.client_for(keystore_url))
     assert contents["engines"] == sorted(f"{e.address}:2376" for e in topology["engines"])
     assert [(n["name"], n["driver"], n["subnets"]) for n in contents["networks"]] == [(NETWORK, "overlay", [OVERLAY_SUBNET])]
 
@@ -158,8 +158,7 @@ def test_every_engine_has_its_own_hostname_and_the_cluster_store(topology):
 def test_probes_reach_each_other_by_address_and_by_name(topology):
     results = ping_all(topology["engines"])
     for r in results:  # shown by `make integration` (-rP)
-        print(f"{r['from']} -> {r['to']} {r['target']}: {r['received']}/{r['transmitted']}, "
-              f"{r['loss_pct']}% loss, rtt min/avg/max {r['rtt_min_ms']}/{r['rtt_avg_ms']}/{r['rtt_max_ms']} ms")
+        print(describe(r))
     assert len(results) == 4
     for r in results:
         assert (r["transmitted"], r["received"], r["loss_pct"], r["reachable"]) == (3, 3, 0.0, True), r
