@@ -10,7 +10,7 @@ import pulumi
 import pulumi_command as command
 import pulumi_docker as docker
 
-from multihost import host_scripts
+from components import host_scripts
 
 # Every SSH dial is retried, so a host that is still booting is waited for, within a bound.
 _DIAL_ATTEMPTS = 30
@@ -68,7 +68,7 @@ class Host(pulumi.ComponentResource):
     def run(self, resource_name: str, script: str, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
             delete_script: Optional[str] = None) -> command.remote.Command:
-        """Run scripts/host/<script>.sh on this host when created or when its settings change."""
+        """Run components/host_scripts/<script>.sh on this host when created or when its settings change."""
         return command.remote.Command(
             resource_name,
             connection=self.connection(),

@@ -56,7 +56,7 @@ first_up=$(elapsed "$t")
 step "checks from the stack outputs and the keystore"
 outputs=$(mktemp)
 pulumi stack output --stack "$STACK" --json --show-secrets >"$outputs"
-venv/bin/python scripts/e2e_check.py "$outputs"
+venv/bin/python tests/e2e_check.py "$outputs"
 
 step "pulumi up (second: no changes expected)"
 t=$(now)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import stack_config
-from multihost import host_scripts
+from components import host_scripts
 
 
 def create_text(run, name: str) -> str:

@@ -20,7 +20,8 @@ import pytest
 from components.consul_keystore import CONSUL_PORT, consul_server_command
 from components.sandbox_host import ALL_DEVICES, CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components.probe_container import PROBE_COMMAND
-from multihost import host_scripts, inspect_keystore
+from components import host_scripts
+from multihost import inspect_keystore
 from multihost.ping import describe, parse_ping
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""Host-side commands: the shell scripts in scripts/host/, rendered with their settings.
+"""Host-side commands: the shell scripts beside this file, rendered with their settings.
 
 Each rendered command is `common.sh` plus one script, preceded by its settings as shell
 assignments, so that what Pulumi runs over SSH is exactly what a reader can run by hand.
@@ -11,7 +11,7 @@ from typing import Mapping
 
 import pulumi
 
-SCRIPT_DIR = Path(__file__).resolve().parent.parent / "scripts" / "host"
+SCRIPT_DIR = Path(__file__).resolve().parent
 
 
 def _assignments(settings: Mapping[str, str]) -> str:
@@ -19,7 +19,7 @@ def _assignments(settings: Mapping[str, str]) -> str:
 
 
 def render(script: str, settings: Mapping[str, str] | None = None) -> str:
-    """The command text for scripts/host/<script>.sh with the given (plain) settings."""
+    """The command text for <script>.sh with the given (plain) settings."""
     common = (SCRIPT_DIR / "common.sh").read_text()
     body = (SCRIPT_DIR / f"{script}.sh").read_text()
     return _assignments(settings or {}) + common + body

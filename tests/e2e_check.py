@@ -1,6 +1,6 @@
 """Checks a running sandbox stack from its outputs and its keystore, for `make e2e`.
 
-    python scripts/e2e_check.py OUTPUTS_JSON   (from `pulumi stack output --json --show-secrets`)
+    python tests/e2e_check.py OUTPUTS_JSON   (from `pulumi stack output --json --show-secrets`)
 Exits 1 with the reasons when anything is missing; prints the ping summary either way.
 """
 from __future__ import annotations
