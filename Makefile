@@ -1,9 +1,20 @@
 # docker-multihost. The two commands a newcomer needs: `make up` and `make test`.
 STACK ?= sandbox
 PY := venv/bin/python
-PULUMI_ENV := . scripts/pulumi-env.sh &&
 
-.PHONY: up test integration e2e tools images venv preview destroy inspect clean
+# Every target (and the scripts it runs) uses this repo's Pulumi toolchain and a local, offline
+# Pulumi: a file:// backend in .state and an empty passphrase unless you set your own.
+# `eval "$$(make -s env)"` gives your shell the same, to run `pulumi` by hand.
+export PATH := $(CURDIR)/.tools/official/bin:$(CURDIR)/.tools/bin:$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK := true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.state
+ifeq ($(PULUMI_CONFIG_PASSPHRASE_FILE),)
+export PULUMI_CONFIG_PASSPHRASE ?=
+endif
+export STACK
+
+.PHONY: up test integration e2e tools images engine venv preview destroy inspect env clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
@@ -11,17 +22,19 @@ up:            ## stand the topology up (sandbox by default) and print the ping 
 test: venv     ## unit tests (Pulumi mocks; no network, no root)
 	$(PY) -m pytest -q tests
 
-integration: venv images  ## the host layer on real sandbox hosts (root, local engine): engines, Consul, overlay, pings
-	bash scripts/local-engine.sh start
+integration: venv engine images  ## the host layer on real sandbox hosts: engines, Consul, overlay, pings
 	$(PY) -m pytest -q -rP -m integration tests/integration
 
-e2e:           ## the sandbox for real: up, check pings and keystore, up again, destroy, leftovers
+e2e:           ## the sandbox for real: up, checks, up again, refresh, destroy, leftovers, secrets
 	bash scripts/e2e.sh
 
-tools:         ## the Pulumi CLI and provider plugins (found, installed, or built from the Go module proxy)
-	bash scripts/tools.sh
+tools:         ## the Pulumi CLI and plugins (found, installed, or built from UPSTREAM_SOURCES)
+	@python3 scripts/tools.py >/dev/null
 
-images:        ## sandbox host, Consul and probe images, built without a registry
+engine:        ## a local Docker engine (installed and started if none answers)
+	@bash scripts/local-engine.sh start
+
+images: engine ## sandbox host, Consul and probe images, built without a registry
 	bash scripts/images.sh
 
 venv: venv/.installed
@@ -30,15 +43,24 @@ venv/.installed: requirements.txt
 	venv/bin/pip install -q -r requirements.txt
 	touch $@
 
-preview: venv  ## pulumi preview of STACK (the dev stack needs no VM for this)
-	bash scripts/tools.sh >/dev/null
-	$(PULUMI_ENV) pulumi stack select --create $(STACK) >/dev/null && pulumi preview --stack $(STACK)
+.state:
+	mkdir -p $@
 
-destroy:       ## remove everything STACK created
-	$(PULUMI_ENV) pulumi destroy --stack $(STACK) --yes
+preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no VM for this)
+	pulumi stack select --create $(STACK) >/dev/null
+	pulumi preview --stack $(STACK) --diff=false
 
-inspect: venv  ## what the keystore holds: registered engines, overlay networks and subnets
-	$(PULUMI_ENV) $(PY) -m multihost.inspect_keystore "$$(pulumi stack output --stack $(STACK) consulUrl)"
+destroy: venv tools | .state  ## remove everything STACK created
+	pulumi destroy --stack $(STACK) --yes --skip-preview
+
+inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
+	$(PY) -m multihost.inspect_keystore "$$(pulumi stack output --stack $(STACK) consulUrl)"
+
+env:           ## print the environment above as shell exports
+	@echo 'export PATH="$(PATH)"'
+	@echo 'export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true'
+	@echo 'export PULUMI_BACKEND_URL="$(PULUMI_BACKEND_URL)"'
+	@[ -n "$(PULUMI_CONFIG_PASSPHRASE_FILE)" ] || echo 'export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE:-}"'
 
 clean:
 	rm -rf .sandbox .pytest_cache

@@ -60,20 +60,27 @@ class Host(pulumi.ComponentResource):
             per_dial_timeout=_DIAL_TIMEOUT_S,
         )
 
-    def _as_root(self, script: pulumi.Input[str]) -> pulumi.Output[str]:
+    def _as_root(self, command_text: str) -> pulumi.Output[str]:
         """Host scripts need root; Vagrant's user is `vagrant`, with password-less sudo."""
-        return pulumi.Output.all(self.ssh.user, script).apply(
-            lambda args: args[1] if args[0] == "root" else f"sudo -n sh -c {shlex.quote(args[1])}")
+        return pulumi.Output.from_input(self.ssh.user).apply(
+            lambda user: command_text if user == "root" else f"sudo -n {command_text}")
 
     def run(self, resource_name: str, script: str, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
             delete_script: Optional[str] = None) -> command.remote.Command:
-        """Run components/host_scripts/<script>.sh on this host when created or when its settings change."""
+        """Run components/host_scripts/<script>.sh on this host when created or when its settings
+        change. The script goes on stdin, so the command (and any error) reads `sh -s # <script>.sh`
+        and then the script's own stderr, not the whole script text."""
         return command.remote.Command(
             resource_name,
             connection=self.connection(),
-            create=self._as_root(host_scripts.render_output(script, settings)),
-            delete=self._as_root(host_scripts.render(delete_script)) if delete_script else None,
+            create=self._as_root(f"sh -s # docker-multihost {script}.sh"),
+            stdin=host_scripts.render_output(script, settings),
+            # A delete command gets the create's stdin, so it carries its script inline.
+            delete=self._as_root(f"sh -c {shlex.quote(host_scripts.render(delete_script))}") if delete_script else None,
+            # Not PULUMI_COMMAND_STDOUT/STDERR in the delete's environment: the scripts do not use
+            # them, and most sshd configurations refuse them with a warning (no AcceptEnv).
+            add_previous_output_in_env=False,
             opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
         )
 

@@ -11,12 +11,15 @@ from components.sandbox_underlay import SandboxUnderlay
 from multihost.config import HostSettings, SandboxSettings
 
 # For engines that cannot grant every capability (--privileged fails where the engine itself lacks
-# CAP_SYS_RESOURCE): all the others, with seccomp and AppArmor off and every device allowed, is
-# what a nested engine needs.
+# CAP_SYS_RESOURCE): all the others, with seccomp and AppArmor off, is what a nested engine needs.
+# Spelled as Docker reports them back, so that `pulumi refresh` finds no difference (it reads
+# `CAP_SYS_RESOURCE`; writing `SYS_RESOURCE` made every refresh plan a replacement of the hosts).
 CAPABILITIES_ADDED = ["ALL"]
-CAPABILITIES_DROPPED = ["SYS_RESOURCE"]
+CAPABILITIES_DROPPED = ["CAP_SYS_RESOURCE"]
 EXPLICIT_SECURITY_OPTS = ["seccomp=unconfined", "apparmor=unconfined"]
-ALL_DEVICES = ["a *:* rwm"]
+# No device cgroup rule: the nested engine creates its containers' devices through its own
+# (remounted, writable) devices cgroup, and the overlay ran here without one. The docker
+# provider that can be built here does not know `deviceCgroupRules` either.
 
 
 class SandboxHost(Host):
@@ -52,7 +55,6 @@ class SandboxHost(Host):
             capabilities=docker.ContainerCapabilitiesArgs(adds=CAPABILITIES_ADDED, drops=CAPABILITIES_DROPPED)
             if explicit else None,
             security_opts=EXPLICIT_SECURITY_OPTS if explicit else None,
-            device_cgroup_rules=ALL_DEVICES if explicit else None,
             cgroupns_mode="private",
             labels=[docker.ContainerLabelArgs(label="multihost.stack", value=stack)],
             must_run=True,

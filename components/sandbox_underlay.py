@@ -40,6 +40,9 @@ class SandboxUnderlay(pulumi.ComponentResource):
             f"{name}-ssh-private-key",
             create=f"cat {self.private_key_file}",
             triggers=[key.stdout],
+            # additional_secret_outputs protects only the state: without this, the key would be
+            # streamed line by line into the `pulumi up` display and every CI log.
+            logging=command.local.Logging.NONE,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[key], additional_secret_outputs=["stdout"]),
         )
         self.private_key = pulumi.Output.secret(private_key.stdout)

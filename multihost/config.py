@@ -26,6 +26,9 @@ DEFAULT_SANDBOX_HOST_IMAGE = "multihost/host:bullseye"
 DEFAULT_ADVERTISE_INTERFACE = {"vagrant": "eth1", "sandbox": "eth0", "ssh": "eth0"}
 _HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _INTERFACE = re.compile(r"^[A-Za-z0-9._-]{1,15}$")
+# A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
+_IMAGE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
+                    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$")
 
 
 class ConfigError(pulumi.RunError):
@@ -149,6 +152,12 @@ def check_engine_version(key: str, version: str) -> str:
     return str(version).strip()
 
 
+def check_image(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not _IMAGE.match(value):
+        raise ConfigError(key, f"{value!r} is not a Docker image reference such as busybox:1.36.1")
+    return value
+
+
 def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -> HostSettings:
     raw = _require_mapping(key, raw)
     name = raw.get("name")
@@ -221,8 +230,8 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if load_from is not None:
         load_from = os.path.normpath(os.path.join(project_dir, str(load_from)))
     images = ImageSettings(
-        consul=str(images_raw.get("consul", DEFAULT_CONSUL_IMAGE)),
-        probe=str(images_raw.get("probe", DEFAULT_PROBE_IMAGE)),
+        consul=check_image("images.consul", images_raw.get("consul", DEFAULT_CONSUL_IMAGE)),
+        probe=check_image("images.probe", images_raw.get("probe", DEFAULT_PROBE_IMAGE)),
         load_from=load_from,
     )
     for archive in filter(None, (images.consul_archive, images.probe_archive)):
@@ -241,7 +250,7 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if not isinstance(port_base, int) or not 1024 <= port_base <= 65535 - len(hosts):
         raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a free port range start (1024 and up)")
     sandbox = SandboxSettings(
-        host_image=str(sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE)),
+        host_image=check_image("sandbox.hostImage", sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE)),
         privileged=privileged,
         ssh_port_base=port_base,
     )

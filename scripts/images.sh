@@ -141,7 +141,11 @@ if stale "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$host_hash"; then
 	if [ "$(cat "$rootfs.ok" 2>/dev/null)" != "$stamp" ]; then
 		need_mirror
 		step "debootstrap $HOST_SUITE into $rootfs.tmp (about a minute)"
-		command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
+		if ! command -v debootstrap >/dev/null; then
+			echo "    installing Debian's debootstrap"
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null ||
+				die "apt-get install debootstrap failed"
+		fi
 		# A failed run may leave /proc etc. mounted inside: unmount before removing.
 		for d in "$rootfs.tmp" "$rootfs"; do
 			awk -v p="$d/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l

@@ -1,31 +1,25 @@
 #!/usr/bin/env bash
 # make up: stand the topology up and print the ping results. Default stack: sandbox (needs only a
-# local Docker engine); STACK=dev brings up the Vagrant VMs instead.
+# local Docker engine); STACK=dev brings up the Vagrant VMs instead. Run it through make, which
+# sets the Pulumi environment (see the Makefile).
 set -Eeuo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$(dirname "$0")/.."
 STACK=${STACK:-sandbox}
 trap 'echo "make up: failed (stack $STACK); see the messages above" >&2' ERR
 
-if [ "$STACK" = sandbox ]; then
-	bash scripts/local-engine.sh start
-	bash scripts/images.sh
-fi
-bash scripts/tools.sh >/dev/null
-# shellcheck source=scripts/pulumi-env.sh
-source scripts/pulumi-env.sh
+[ -f "Pulumi.$STACK.yaml" ] || { echo "make up: no Pulumi.$STACK.yaml: STACK names a stack file of this repo" >&2; exit 2; }
 make -s venv
+host_kind=$(venv/bin/python -c 'import sys, yaml
+config = yaml.safe_load(open(sys.argv[1]))["config"]
+print(config.get("docker-multihost:hostKind", "vagrant"))' "Pulumi.$STACK.yaml")
+if [ "$host_kind" = sandbox ]; then
+	make -s images
+fi
+make -s tools
+mkdir -p .state
 pulumi stack select --create "$STACK" >/dev/null
 pulumi up --stack "$STACK" --yes --skip-preview
 outputs=$(mktemp)
-pulumi stack output --stack "$STACK" --json --show-secrets >"$outputs"
-venv/bin/python -c '
-import json, sys
-from multihost.ping import describe
-outputs = json.load(open(sys.argv[1]))
-print("Consul UI:", outputs["consulUiUrl"])
-print("ping results (pingResults):")
-for result in outputs["pingResults"]:
-    print(" ", describe(result))
-print("allReachable:", outputs["allReachable"])
-' "$outputs"
+trap 'rm -f "$outputs"' EXIT
+pulumi stack output --stack "$STACK" --json >"$outputs"
+venv/bin/python -m multihost.ping "$outputs"

@@ -36,6 +36,7 @@ class Registration:
     property_dependencies: dict[str, list[str]]
     provider: str
     custom: bool
+    secret_outputs: list[str]
 
     @property
     def parent_type(self) -> str:
@@ -63,6 +64,7 @@ class RecordingMonitor(MockMonitor):
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 provider=request.provider,
                 custom=bool(request.custom),
+                secret_outputs=list(request.additionalSecretOutputs),
             ))
         return response
 

@@ -47,7 +47,50 @@ def check(outputs: dict) -> list[str]:
     return problems
 
 
+# How Pulumi marks a secret value in an exported deployment.
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+# Shorter lines (a "}" or a key's header) say nothing about a secret on their own.
+SHORTEST_SECRET_LINE = 16
+
+
+def secret_lines(node) -> set[str]:
+    """Every line of every secret plaintext in an exported deployment (`--show-secrets`)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if SECRET_SIGNATURE in node and "plaintext" in node:
+            value = json.loads(node["plaintext"])
+            text = value if isinstance(value, str) else json.dumps(value)
+            found |= {line.strip() for line in text.splitlines() if len(line.strip()) >= SHORTEST_SECRET_LINE}
+        for child in node.values():
+            found |= secret_lines(child)
+    elif isinstance(node, list):
+        for child in node:
+            found |= secret_lines(child)
+    return found
+
+
+def scan(log: Path, secrets: Path) -> int:
+    text = log.read_text(errors="replace")
+    lines = [line for line in secrets.read_text().splitlines() if line]
+    leaked = [line for line in lines if line in text]
+    if "PRIVATE KEY-----" in text:
+        leaked.append("a '-----BEGIN ... PRIVATE KEY-----' block")
+    for line in leaked:
+        print(f"e2e check FAILED: a secret is in {log} (a line of {len(line)} characters, not shown)", file=sys.stderr)
+    if not lines:
+        print("e2e check FAILED: the stack holds no secret to look for (the SSH key should be one)", file=sys.stderr)
+        return 1
+    if not leaked:
+        print(f"e2e check passed: none of the {len(lines)} secret lines of the stack is in {log}")
+    return 1 if leaked else 0
+
+
 def main() -> int:
+    if sys.argv[1] == "--secrets":
+        print("\n".join(sorted(secret_lines(json.load(sys.stdin)))))
+        return 0
+    if sys.argv[1] == "--scan":
+        return scan(Path(sys.argv[2]), Path(sys.argv[3]))
     outputs = json.loads(Path(sys.argv[1]).read_text())
     print("ping results:")
     for result in outputs.get("pingResults") or []:

@@ -44,6 +44,9 @@ def test_dev_stack_is_the_classic_topology():
     ({"pingCount": 0}, "pingCount", "whole number"),
     ({"images": {"loadFrom": "does-not-exist"}}, "images.loadFrom", "does not exist"),
     ({"sandbox": {"privileged": "yes"}}, "sandbox.privileged", "not true or false"),
+    ({"images": {"probe": ""}}, "images.probe", "not a Docker image reference"),
+    ({"images": {"consul": "Hashicorp/Consul"}}, "images.consul", "not a Docker image reference"),
+    ({"sandbox": {"hostImage": "multihost/host:"}}, "sandbox.hostImage", "not a Docker image reference"),
 ])
 def test_each_mistake_is_one_error_naming_the_key(overrides, key, words):
     with pytest.raises(ConfigError) as err:
@@ -51,6 +54,12 @@ def test_each_mistake_is_one_error_naming_the_key(overrides, key, words):
     assert err.value.key == key
     assert str(err.value).startswith(f"docker-multihost:{key}: ")
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize("image", ["busybox:1.36.1", "hashicorp/consul:1.8.7", "multihost/host:bullseye",
+                                   "localhost:5000/team/probe:v2", "busybox@sha256:" + "a" * 64])
+def test_image_references_are_accepted(image):
+    assert parse(images={"probe": image}).images.probe == image
 
 
 def test_existing_hosts_need_a_readable_key(tmp_path):

@@ -13,7 +13,8 @@ from components import host_scripts
 
 
 def create_text(run, name: str) -> str:
-    return run.mocks.inputs[name]["create"]
+    """The host script a command sends (on its stdin)."""
+    return run.mocks.inputs[name]["stdin"]
 
 
 @pytest.mark.parametrize("stack, interface", [("dev", "eth1"), ("sandbox", "eth0")])
@@ -33,9 +34,24 @@ def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface
 
 def test_vagrant_commands_run_as_root_through_sudo(run_program):
     run = run_program(stack_config("dev"))
-    assert create_text(run, "mhs-demo0-cluster-store").startswith("sudo -n sh -c ")
-    sandbox = run_program(stack_config("sandbox"))
-    assert create_text(sandbox, "mhs-demo0-cluster-store").startswith("CLUSTER_STORE=")
+    configure = run.mocks.inputs["mhs-demo0-cluster-store"]
+    assert configure["create"] == "sudo -n sh -s # docker-multihost configure-engine.sh"
+    assert configure["delete"].startswith("sudo -n sh -c ") and "daemon.json.multihost-orig" in configure["delete"]
+    sandbox = run_program(stack_config("sandbox")).mocks.inputs["mhs-demo0-cluster-store"]
+    assert sandbox["create"] == "sh -s # docker-multihost configure-engine.sh"
+    assert sandbox["stdin"].startswith("CLUSTER_STORE=")
+
+
+def test_host_commands_are_short_and_ask_for_no_environment(run_program):
+    """The script travels on stdin, so a failing command's error names the script, not its text;
+    no PULUMI_COMMAND_STDOUT in the environment, which sshd refuses with a warning."""
+    run = run_program(stack_config("sandbox"))
+    remote = [r for r in run.monitor.of_type("command:remote:Command")]
+    assert len(remote) >= 10
+    for registration in remote:
+        inputs = run.mocks.inputs[registration.name]
+        assert len(inputs["create"]) < 80 and "\n" not in inputs["create"], inputs["create"]
+        assert inputs["addPreviousOutputInEnv"] is False
 
 
 def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):

@@ -94,3 +94,26 @@ def test_docker_providers_use_ssh_with_the_hosts_key(run_program):
     # Resources on an engine go through that engine's provider.
     probe = run.monitor.named("probe-mhs-demo1-container")
     assert "::mhs-demo1-docker::" in probe.provider
+
+
+def test_commands_that_print_a_secret_do_not_stream_it(run_program):
+    """pulumi-command streams stdout into the `pulumi up` display unless told not to: a command
+    whose output is secret must not log it (additional_secret_outputs only protects the state)."""
+    run = run_program(stack_config("sandbox"))
+    secret_printers = [r for r in run.monitor.registrations
+                       if r.type.startswith("command:") and "stdout" in r.secret_outputs]
+    assert [r.name for r in secret_printers] == ["sandbox-ssh-private-key"]
+    for registration in secret_printers:
+        assert run.mocks.inputs[registration.name]["logging"] == "none"
+
+
+def test_sandbox_hosts_are_written_as_docker_reads_them_back(run_program):
+    """`pulumi refresh` reads capabilities back with the CAP_ prefix; written without it, every
+    refresh planned a replacement of all hosts. And no deviceCgroupRules: the docker provider
+    that can be built here rejects the key."""
+    run = run_program(stack_config("sandbox"))
+    hosts = [run.mocks.inputs[name] for name in ("mh-keystore", "mhs-demo0", "mhs-demo1")]
+    for host in hosts:
+        drops = host["capabilities"]["drops"]
+        assert drops and all(cap.startswith("CAP_") for cap in drops), drops
+        assert "deviceCgroupRules" not in host

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from components.consul_keystore import CONSUL_PORT, consul_server_command
-from components.sandbox_host import ALL_DEVICES, CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
+from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components.probe_container import PROBE_COMMAND
 from components import host_scripts
 from multihost import inspect_keystore
@@ -93,7 +93,7 @@ def topology(tmp_path_factory):
             docker("volume", "create", "--label", LABEL, volume)
             # The flags SandboxHost gives pulumi-docker with `sandbox.privileged: false`.
             flags = [f"--cap-add={c}" for c in CAPABILITIES_ADDED] + [f"--cap-drop={c}" for c in CAPABILITIES_DROPPED]
-            flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS] + [f"--device-cgroup-rule={r}" for r in ALL_DEVICES]
+            flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS]
             docker("run", "-d", "--label", LABEL, "--name", f"{PREFIX}-{host.name}", "--hostname", host.name,
                    "--network", underlay, "--ip", host.address, *flags, "--cgroupns", "private",
                    "--tmpfs", "/run:rw,exec", "-v", f"{volume}:/var/lib/docker",
