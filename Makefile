@@ -14,7 +14,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e tools images engine venv preview destroy inspect env clean
+.PHONY: up test integration e2e bench tools images engine venv preview destroy inspect env clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
@@ -27,6 +27,10 @@ integration: venv engine images  ## the host layer on real sandbox hosts: engine
 
 e2e:           ## the sandbox for real: up, checks, up again, refresh, destroy, leftovers, secrets
 	bash scripts/e2e.sh
+
+bench: venv images tools | .state  ## time the sandbox with 2, 4 and 8 engines; overlay against underlay
+	venv/bin/pip install -q -r requirements-bench.txt
+	$(PY) scripts/bench.py
 
 tools:         ## the Pulumi CLI and plugins (found, installed, or built from UPSTREAM_SOURCES)
 	@python3 scripts/tools.py >/dev/null

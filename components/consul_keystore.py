@@ -15,8 +15,11 @@ CONSUL_PORT = 8500
 
 def consul_server_command(address: str) -> list[str]:
     """Arguments of the Consul image: a single server that elects itself, with the UI, bound to
-    the host's underlay address (host networking), answering clients on every interface."""
-    return ["agent", "-server", "-bootstrap", "-ui", "-client=0.0.0.0", f"-bind={address}", "-data-dir=/consul/data"]
+    the host's underlay address (host networking), answering clients on every interface. Raft at
+    its production timing (multiplier 1 instead of the default 5): a single server then elects
+    itself in about a second rather than eight."""
+    return ["agent", "-server", "-bootstrap", "-ui", "-client=0.0.0.0", f"-bind={address}", "-data-dir=/consul/data",
+            "-hcl=performance { raft_multiplier = 1 }"]
 
 
 @dataclass

@@ -7,7 +7,11 @@ from typing import Optional, Sequence
 import pulumi
 
 from components.probe_container import ProbeContainer
-from multihost.ping import parse_ping
+from multihost.ping import parse_ping, split_outputs
+
+# Seconds between echo requests: 0.2 is the shortest iputils allows a non-root user, and busybox
+# (the probe image) takes it too.
+PING_INTERVAL_S = "0.2"
 
 
 @dataclass
@@ -24,18 +28,22 @@ class PingReport(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PingReportArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:PingReport", name, None, opts)
-        results = []
+        per_source = []
         for source in args.probes:
-            for destination in args.probes:
-                if source.host.name == destination.host.name:
-                    continue
-                for kind, target in (("address", destination.address), ("name", destination.container_name)):
-                    ping = source.host.run(
-                        f"{name}-{source.host.name}-to-{destination.host.name}-by-{kind}", "ping-probe",
-                        {"PROBE": source.container_name, "TARGET": target, "COUNT": str(args.count)},
-                        parent=self, depends_on=[source, destination])
-                    results.append(pulumi.Output.all(ping.stdout, target).apply(
-                        lambda v, s=source.host.name, d=destination.host.name: parse_ping(v[0], s, d, v[1])))
-        self.results = pulumi.Output.all(*results)
+            # (destination host, target) for every other probe, by address and by name.
+            targets = [(destination.host.name, target)
+                       for destination in args.probes if destination.host.name != source.host.name
+                       for target in (destination.address, destination.container_name)]
+            # One command per source host pings all its targets at once: N commands, not N².
+            ping = source.host.run(
+                f"{name}-from-{source.host.name}", "ping-probes",
+                {"PROBE": source.container_name, "COUNT": str(args.count), "INTERVAL": PING_INTERVAL_S,
+                 "TARGETS": pulumi.Output.all(*[t for _, t in targets]).apply(" ".join)},
+                parent=self, depends_on=list(args.probes))
+            per_source.append(pulumi.Output.all(ping.stdout, *[t for _, t in targets]).apply(
+                lambda v, s=source.host.name, d=[d for d, _ in targets]: [
+                    parse_ping(split_outputs(v[0]).get(target, ""), s, destination, target)
+                    for destination, target in zip(d, v[1:])]))
+        self.results = pulumi.Output.all(*per_source).apply(lambda lists: [r for rs in lists for r in rs])
         self.all_reachable = self.results.apply(lambda rs: bool(rs) and all(r["reachable"] for r in rs))
         self.register_outputs({"results": self.results, "allReachable": self.all_reachable})

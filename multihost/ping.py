@@ -38,6 +38,19 @@ def parse_ping(output: str, source: str, destination: str, target: str) -> dict:
     }
 
 
+def split_outputs(text: str) -> dict[str, str]:
+    """The output of ping-probes.sh, per target: each ping's text follows a line `== ping TARGET`.
+    (A format of our own script, so parsed here: pingparsing reads one ping's output at a time.)"""
+    outputs: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in (text or "").splitlines():
+        if line.startswith("== ping "):
+            current = outputs.setdefault(line[len("== ping "):].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return {target: "\n".join(lines) for target, lines in outputs.items()}
+
+
 def describe(result: dict) -> str:
     """One line for a person: who pinged what, replies, loss and round-trip times or the error."""
     if result["rtt_avg_ms"] is not None:

@@ -27,7 +27,7 @@ PROBE_IMAGE=multihost/probe:busybox
 HOST_SUITE=bullseye       # docker.io 20.10.5: still accepts a consul cluster-store
 CONSUL_SUITE=bullseye     # consul 1.8.7
 PROBE_SUITE=bookworm      # busybox-static on glibc >= 2.34 resolves names statically
-HOST_PACKAGES=docker.io,openssh-server,iproute2,iputils-ping,procps,ca-certificates,iptables,curl
+HOST_PACKAGES=docker.io,openssh-server,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/.images

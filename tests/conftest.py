@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -81,21 +82,36 @@ def ping_output(name: str) -> str:
 
 
 class HostMocks(pulumi.runtime.Mocks):
-    """Canned results for what would run on hosts. `ping_outputs` maps a ping command's resource
-    name to the text ping printed; the rest get a full iputils reply."""
+    """Canned results for what would run on hosts. `ping_outputs` maps one ping, named
+    `pings-<source>-to-<destination>-by-<address|name>`, to the text ping printed; the rest get a
+    full iputils reply. A ping command's output is what ping-probes.sh prints for its TARGETS."""
 
     def __init__(self, tmp_path: Path, ping_outputs: Optional[dict[str, str]] = None):
         self.tmp_path = tmp_path
         self.ping_outputs = ping_outputs or {}
         self.inputs: dict[str, dict] = {}
         self._next_address = 2
+        self._host_of_address: dict[str, str] = {}
+
+    def _ping_probes_output(self, resource_name: str, script: str) -> str:
+        source = resource_name.split("-from-", 1)[1]
+        (targets,) = re.findall(r"^TARGETS='?([^'\n]*)'?$", script, re.M)
+        text = []
+        for target in targets.split():
+            if target.startswith("probe-"):
+                destination, kind = target[len("probe-"):], "name"
+            else:
+                destination, kind = self._host_of_address[target], "address"
+            text += [f"== ping {target}",
+                     self.ping_outputs.get(f"pings-{source}-to-{destination}-by-{kind}", ping_output("iputils-full.txt"))]
+        return "\n".join(text)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         outputs = dict(args.inputs)
         self.inputs[args.name] = dict(args.inputs)
         if args.typ == "command:remote:Command":
-            if "-by-" in args.name:
-                outputs["stdout"] = self.ping_outputs.get(args.name, ping_output("iputils-full.txt"))
+            if "-from-" in args.name:
+                outputs["stdout"] = self._ping_probes_output(args.name, args.inputs["stdin"])
             else:
                 outputs["stdout"] = "ok"
         elif args.typ == "command:local:Command":
@@ -107,10 +123,13 @@ class HostMocks(pulumi.runtime.Mocks):
             else:
                 outputs["stdout"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEST multihost-sandbox"
         elif args.typ == "docker:index/container:Container":
+            address = f"10.0.4.{self._next_address}"
             outputs["networkDatas"] = [
-                {"networkName": net["name"], "ipAddress": f"10.0.4.{self._next_address}"}
+                {"networkName": net["name"], "ipAddress": address}
                 for net in args.inputs.get("networksAdvanced", [])
             ]
+            if args.name.startswith("probe-"):
+                self._host_of_address[address] = args.name[len("probe-"):-len("-container")]
             self._next_address += 1
         return f"{args.name}-id", outputs
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ping_output, stack_config
-from multihost.ping import describe, parse_ping
+from multihost.ping import describe, parse_ping, split_outputs
 
 FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
           "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "reachable", "error"}
@@ -79,3 +79,13 @@ def test_describe_names_the_pair_the_replies_and_the_times_or_the_error():
     assert "mhs-demo0 -> mhs-demo1" in full and "10.0.4.3" in full and "3/3 received, 0% loss, rtt min/avg/max" in full
     unknown = describe(parse_ping(ping_output("busybox-unknown-host.txt"), "a", "b", "no-such-host"))
     assert "0/0 received, 100% loss, ping: bad address 'no-such-host'" in unknown
+
+
+def test_the_output_of_ping_probes_splits_per_target():
+    text = "\n".join(["== ping 10.0.4.3", ping_output("busybox-full.txt"),
+                      "== ping no-such-host", ping_output("busybox-unknown-host.txt")])
+    outputs = split_outputs(text)
+    assert list(outputs) == ["10.0.4.3", "no-such-host"]
+    assert parse_ping(outputs["10.0.4.3"], "a", "b", "10.0.4.3")["received"] == 3
+    assert parse_ping(outputs["no-such-host"], "a", "b", "no-such-host")["error"] == "ping: bad address 'no-such-host'"
+    assert split_outputs("") == {}

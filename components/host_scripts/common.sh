@@ -4,14 +4,15 @@ set -eu
 
 fail() { echo "error: $*" >&2; exit 1; }
 
-# wait_until SECONDS WHAT COMMAND...: run COMMAND once a second until it succeeds, at most SECONDS.
+# wait_until SECONDS WHAT COMMAND...: run COMMAND five times a second until it succeeds, at most
+# SECONDS.
 wait_until() {
-  limit=$1 what=$2 waited=0
+  limit=$1 what=$2 tries=0
   shift 2
   until "$@" >/dev/null 2>&1; do
-    [ "$waited" -lt "$limit" ] || { echo "error: timed out after ${limit}s waiting for $what" >&2; return 1; }
-    sleep 1
-    waited=$((waited + 1))
+    [ "$tries" -lt "$((limit * 5))" ] || { echo "error: timed out after ${limit}s waiting for $what" >&2; return 1; }
+    sleep 0.2
+    tries=$((tries + 1))
   done
 }
 

@@ -22,7 +22,7 @@ from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EX
 from components.probe_container import PROBE_COMMAND
 from components import host_scripts
 from multihost import inspect_keystore
-from multihost.ping import describe, parse_ping
+from multihost.ping import describe, parse_ping, split_outputs
 
 pytestmark = pytest.mark.integration
 
@@ -136,10 +136,14 @@ def probe_address(engine: SandboxHost) -> str:
 
 def ping_all(engines: list[SandboxHost]) -> list[dict]:
     results = []
-    for source, destination in itertools.permutations(engines, 2):
-        for target in (probe_address(destination), f"probe-{destination.name}"):
-            output = source.script("ping-probe", PROBE=f"probe-{source.name}", TARGET=target, COUNT="3")
-            results.append(parse_ping(output, source.name, destination.name, target))
+    for source in engines:
+        targets = [(destination.name, target) for destination in engines if destination is not source
+                   for target in (probe_address(destination), f"probe-{destination.name}")]
+        output = source.script("ping-probes", PROBE=f"probe-{source.name}", COUNT="3", INTERVAL="0.2",
+                               TARGETS=" ".join(t for _, t in targets))
+        by_target = split_outputs(output)
+        results += [parse_ping(by_target.get(target, ""), source.name, destination, target)
+                    for destination, target in targets]
     return results
 
 

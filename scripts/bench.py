@@ -1,0 +1,186 @@
+"""make bench: the sandbox topology with 2, 4 and 8 engines, timed, and the overlay against the
+underlay between two hosts. Writes docs/benchmark.md (the table) and docs/benchmark.png (the
+chart) and prints the table. Tears down what it made, also when it fails.
+
+Run through make (it sets the Pulumi environment). Settings: BENCH_ENGINES (default "2 4 8").
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+NAMESPACE = "docker-multihost"
+BASE_STACK = "sandbox"
+IPERF_SECONDS = 5
+RTT_PINGS = 20
+
+
+@dataclass
+class Run:
+    engines: int
+    first_up_s: float
+    second_up_s: float
+    destroy_s: float
+    resources: int
+    pings: int
+    all_reachable: bool
+
+
+def sh(*args: str, check: bool = True) -> str:
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"`{' '.join(args)}` failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def timed(*args: str) -> float:
+    started = time.monotonic()
+    sh(*args)
+    return time.monotonic() - started
+
+
+def write_stack_config(stack: str, engines: int) -> Path:
+    """Pulumi.<stack>.yaml: the sandbox stack with `engines` engine hosts."""
+    config = yaml.safe_load((ROOT / f"Pulumi.{BASE_STACK}.yaml").read_text())["config"]
+    config[f"{NAMESPACE}:engines"] = [{"name": f"mhs-demo{i}", "address": f"172.28.128.{6 + i}"} for i in range(engines)]
+    path = ROOT / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+    return path
+
+
+def host_container(stack: str, host: str) -> str:
+    return f"multihost-{stack}-{host}"
+
+
+def ping_rtt_ms(container: str, *inner: str, target: str) -> float:
+    """Average RTT of RTT_PINGS echo requests, from a host container (or a probe inside it)."""
+    out = sh("docker", "exec", container, *inner, "ping", "-c", str(RTT_PINGS), "-i", "0.2", target)
+    return float(re.search(r"= [\d.]+/([\d.]+)/", out).group(1))
+
+
+def iperf_gbits(server: str, server_netns: str, client: str, client_netns: str, target: str) -> float:
+    """TCP throughput from client to server, iperf3 run by each host (in a probe's network
+    namespace for the overlay: the busybox probe image has no iperf3)."""
+    def in_netns(probe: str, command: str) -> str:
+        if not probe:
+            return command
+        return f"nsenter -t $(docker inspect -f '{{{{.State.Pid}}}}' {probe}) -n {command}"
+
+    sh("docker", "exec", server, "sh", "-c", in_netns(server_netns, "iperf3 -s -1 -D"))
+    # iperf3 -D returns before the server listens: wait for its port, at most 10 s.
+    listening = in_netns(server_netns, "ss -Hltn 'sport = :5201'")
+    sh("docker", "exec", server, "sh", "-c",
+       f"for i in $(seq 50); do [ -n \"$({listening})\" ] && exit 0; sleep 0.2; done; "
+       f"echo 'iperf3 server did not listen within 10 s' >&2; exit 1")
+    out = sh("docker", "exec", client, "sh", "-c", in_netns(client_netns, f"iperf3 -c {target} -t {IPERF_SECONDS} -J"))
+    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+
+
+def overlay_versus_underlay(stack: str, outputs: dict) -> dict:
+    first, second = "mhs-demo0", "mhs-demo1"
+    a, b = host_container(stack, first), host_container(stack, second)
+    underlay_b = outputs["hostAddresses"][second]
+    overlay_b = outputs["probeAddresses"][second]
+    return {
+        "underlay_rtt_ms": ping_rtt_ms(a, target=underlay_b),
+        "overlay_rtt_ms": ping_rtt_ms(a, "docker", "exec", f"probe-{first}", target=overlay_b),
+        "underlay_gbits": iperf_gbits(b, "", a, "", underlay_b),
+        "overlay_gbits": iperf_gbits(b, f"probe-{second}", a, f"probe-{first}", overlay_b),
+    }
+
+
+def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
+    stack = f"bench-{engines}"
+    config = write_stack_config(stack, engines)
+    sh("pulumi", "stack", "select", "--create", stack)
+    paths: dict = {}
+    try:
+        print(f"bench: {engines} engines: first up", file=sys.stderr, flush=True)
+        first = timed("pulumi", "up", "--stack", stack, "--yes", "--skip-preview")
+        outputs = json.loads(sh("pulumi", "stack", "output", "--stack", stack, "--json"))
+        resources = len(json.loads(sh("pulumi", "stack", "export", "--stack", stack))["deployment"]["resources"])
+        print(f"bench: {engines} engines: second up", file=sys.stderr, flush=True)
+        second = timed("pulumi", "up", "--stack", stack, "--yes", "--skip-preview", "--expect-no-changes")
+        if measure_paths:
+            print("bench: overlay versus underlay (ping, iperf3)", file=sys.stderr, flush=True)
+            paths = overlay_versus_underlay(stack, outputs)
+    finally:
+        print(f"bench: {engines} engines: destroy", file=sys.stderr, flush=True)
+        destroy = timed("pulumi", "destroy", "--stack", stack, "--yes", "--skip-preview")
+        sh("pulumi", "stack", "rm", "--stack", stack, "--yes", "--force")
+        config.unlink(missing_ok=True)
+    return Run(engines, first, second, destroy, resources, len(outputs["pingResults"]),
+               outputs["allReachable"]), paths
+
+
+def table(runs: list[Run], paths: dict) -> str:
+    lines = ["| engines | first `up` (s) | second `up` (s) | destroy (s) | resources | pings | all reachable |",
+             "|---:|---:|---:|---:|---:|---:|:---:|"]
+    lines += [f"| {r.engines} | {r.first_up_s:.1f} | {r.second_up_s:.1f} | {r.destroy_s:.1f} | {r.resources} | "
+              f"{r.pings} | {'yes' if r.all_reachable else 'NO'} |" for r in runs]
+    if len(runs) > 1:
+        lines += ["", f"First `up` with {runs[-1].engines} engines is {runs[-1].first_up_s / runs[0].first_up_s:.2f}x "
+                      f"the {runs[0].engines}-engine one."]
+    if paths:
+        lines += ["", "| path (two engines) | RTT avg (ms) | TCP throughput (Gbit/s) |", "|---|---:|---:|",
+                  f"| host to host (underlay) | {paths['underlay_rtt_ms']:.3f} | {paths['underlay_gbits']:.2f} |",
+                  f"| probe to probe (overlay) | {paths['overlay_rtt_ms']:.3f} | {paths['overlay_gbits']:.2f} |",
+                  f"| overlay / underlay | {paths['overlay_rtt_ms'] / paths['underlay_rtt_ms']:.2f}x | "
+                  f"{paths['overlay_gbits'] / paths['underlay_gbits']:.2f}x |"]
+    return "\n".join(lines) + "\n"
+
+
+def chart(runs: list[Run], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    engines = [r.engines for r in runs]
+    figure, axes = pyplot.subplots(figsize=(6, 3.6), dpi=100)
+    for label, values in (("first up", [r.first_up_s for r in runs]), ("second up", [r.second_up_s for r in runs]),
+                          ("destroy", [r.destroy_s for r in runs])):
+        axes.plot(engines, values, marker="o", label=label)
+    axes.set_xlabel("engines")
+    axes.set_ylabel("seconds")
+    axes.set_xticks(engines)
+    axes.set_ylim(bottom=0)
+    axes.set_title("sandbox stack: time against engines")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def main() -> int:
+    counts = [int(n) for n in os.environ.get("BENCH_ENGINES", "2 4 8").split()]
+    runs, paths = [], {}
+    try:
+        for n in counts:
+            run, measured = bench(n, measure_paths=(n == counts[0]))
+            runs.append(run)
+            paths = paths or measured
+    except RuntimeError as error:
+        print(f"bench: FAILED: {error}", file=sys.stderr)
+        return 1
+    DOCS.mkdir(exist_ok=True)
+    text = table(runs, paths)
+    (DOCS / "benchmark.md").write_text(f"# Benchmark (`make bench`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{text}")
+    chart(runs, DOCS / "benchmark.png")
+    print(text)
+    print(f"bench: wrote {DOCS / 'benchmark.md'} and {DOCS / 'benchmark.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
