@@ -14,7 +14,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench tools images engine venv preview destroy inspect env clean
+.PHONY: up test integration e2e bench check tools images engine venv preview destroy inspect env clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
@@ -58,7 +58,10 @@ destroy: venv tools | .state  ## remove everything STACK created
 	pulumi destroy --stack $(STACK) --yes --skip-preview
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
-	$(PY) -m multihost.inspect_keystore "$$(pulumi stack output --stack $(STACK) consulUrl)"
+	@$(PY) -m multihost.inspect_keystore --stack $(STACK)
+
+check: venv tools | .state  ## ping every pair again now, on the running STACK; exit 1 if any fails
+	@$(PY) -m multihost.check --stack $(STACK)
 
 env:           ## print the environment above as shell exports
 	@echo 'export PATH="$(PATH)"'

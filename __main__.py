@@ -51,3 +51,7 @@ pulumi.export("consulUrl", keystore.url)
 pulumi.export("consulUiUrl", keystore.ui_url)
 pulumi.export("hostAddresses", {host.name: host.address for host in hosts})
 pulumi.export("probeAddresses", {probe.host.name: probe.address for probe in probes})
+# How `make check` reaches the hosts again: the same SSH endpoints the program used (a key's path,
+# never the key).
+pulumi.export("hostAccess", {host.name: {"address": host.ssh.address, "port": host.ssh.port, "user": host.ssh.user,
+                                         "privateKeyFile": host.ssh.private_key_file} for host in hosts})

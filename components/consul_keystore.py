@@ -58,7 +58,7 @@ class ConsulKeystore(pulumi.ComponentResource):
             command=consul_server_command(host.address),
             restart="unless-stopped",
             must_run=True,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[image]),
+            opts=host.on_host(self, [image], provider),
         )
         http_url = f"http://{host.address}:{CONSUL_PORT}"
         leader = host.run(f"{name}-leader", "wait-consul-leader", {"CONSUL_HTTP": http_url},

@@ -42,6 +42,9 @@ class Host(pulumi.ComponentResource):
     """Underlay address, where the other hosts reach this one."""
     advertise_interface: str
     ssh: SshEndpoint
+    machine: Optional[pulumi.Resource] = None
+    """The machine itself, where this stack made it (a sandbox container, a Vagrant VM): whatever
+    lives on the host goes with it on destroy, so a host that is gone cannot block a destroy."""
 
     def __init__(self, type_name: str, name: str, address: str, advertise_interface: str,
                  opts: Optional[pulumi.ResourceOptions]):
@@ -49,6 +52,12 @@ class Host(pulumi.ComponentResource):
         self.name = name
         self.address = address
         self.advertise_interface = advertise_interface
+
+    def on_host(self, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
+                provider: Optional[pulumi.ProviderResource] = None) -> pulumi.ResourceOptions:
+        """Options for a resource that lives on this host."""
+        return pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), provider=provider,
+                                      deleted_with=self.machine)
 
     def connection(self) -> command.remote.ConnectionArgs:
         return command.remote.ConnectionArgs(
@@ -61,9 +70,7 @@ class Host(pulumi.ComponentResource):
         )
 
     def _as_root(self, command_text: str) -> pulumi.Output[str]:
-        """Host scripts need root; Vagrant's user is `vagrant`, with password-less sudo."""
-        return pulumi.Output.from_input(self.ssh.user).apply(
-            lambda user: command_text if user == "root" else f"sudo -n {command_text}")
+        return pulumi.Output.from_input(self.ssh.user).apply(lambda user: host_scripts.as_root(user, command_text))
 
     def run(self, resource_name: str, script: str, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
@@ -74,14 +81,14 @@ class Host(pulumi.ComponentResource):
         return command.remote.Command(
             resource_name,
             connection=self.connection(),
-            create=self._as_root(f"sh -s # docker-multihost {script}.sh"),
+            create=self._as_root(host_scripts.stdin_command(script)),
             stdin=host_scripts.render_output(script, settings),
             # A delete command gets the create's stdin, so it carries its script inline.
             delete=self._as_root(f"sh -c {shlex.quote(host_scripts.render(delete_script))}") if delete_script else None,
             # Not PULUMI_COMMAND_STDOUT/STDERR in the delete's environment: the scripts do not use
             # them, and most sshd configurations refuse them with a warning (no AcceptEnv).
             add_previous_output_in_env=False,
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+            opts=self.on_host(parent, depends_on),
         )
 
     def docker_provider(self, resource_name: str, parent: pulumi.Resource,

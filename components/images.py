@@ -21,7 +21,7 @@ def ensure_image(resource_prefix: str, host: Host, provider: docker.Provider, im
             f"{resource_prefix}-image",
             name=image,
             keep_locally=True,
-            opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),
+            opts=host.on_host(parent, depends_on, provider),
         )
     remote_path = f"/var/tmp/multihost-{os.path.basename(archive)}"
     copy = command.remote.CopyToRemote(
@@ -29,7 +29,7 @@ def ensure_image(resource_prefix: str, host: Host, provider: docker.Provider, im
         connection=host.connection(),
         source=pulumi.FileAsset(archive),
         remote_path=remote_path,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+        opts=host.on_host(parent, depends_on),
     )
     return host.run(f"{resource_prefix}-image-load", "load-image",
                     {"IMAGE": image, "ARCHIVE": remote_path}, parent=parent, depends_on=[copy])

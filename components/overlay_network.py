@@ -30,8 +30,7 @@ class OverlayNetwork(pulumi.ComponentResource):
             driver="overlay",
             attachable=True,
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet)],
-            opts=pulumi.ResourceOptions(parent=self, provider=args.engines[0].provider,
-                                        depends_on=list(args.engines)),
+            opts=args.engines[0].host.on_host(self, args.engines, args.engines[0].provider),
         )
         visible = [
             engine.host.run(f"{name}-on-{engine.host.name}", "wait-network-visible",

@@ -48,8 +48,7 @@ class ProbeContainer(pulumi.ComponentResource):
             command=PROBE_COMMAND,
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network.name)],
             must_run=True,
-            opts=pulumi.ResourceOptions(parent=self, provider=engine.provider,
-                                        depends_on=[image, args.network]),
+            opts=engine.host.on_host(self, [image, args.network], engine.provider),
         )
         self.container_name = container.name
         self.address = pulumi.Output.all(container.network_datas, args.network.name).apply(

@@ -60,6 +60,7 @@ class SandboxHost(Host):
             must_run=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.machine = container
         self.ssh = SshEndpoint(
             # Known once the container exists, so that every command over SSH waits for it.
             address=container.id.apply(lambda _: "127.0.0.1"),

@@ -47,6 +47,7 @@ class VagrantHost(Host):
         )
         fields = ssh_config.stdout.apply(parse_ssh_config)
         key_file = fields.apply(lambda f: f["IdentityFile"])
+        self.machine = machine
         self.ssh = SshEndpoint(
             address=fields.apply(lambda f: f["HostName"]),
             port=fields.apply(lambda f: int(f["Port"])),

@@ -2,6 +2,7 @@
 subnets (the classic tutorial's look at the Consul UI, as text). Works on any stack.
 
     python -m multihost.inspect_keystore consul://172.28.128.5:8500
+    python -m multihost.inspect_keystore --stack sandbox      (the stack's consulUrl)
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import sys
 from urllib.parse import urlparse
 
 import consul
+import requests
+
+from multihost.stack import ToolError, stack_outputs
 
 NODES_PREFIX = "docker/nodes/"
 NETWORKS_PREFIX = "docker/network/v1.0/network/"
@@ -47,18 +51,29 @@ def read_keystore(client: consul.Consul) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", help="the cluster store, consul://HOST:PORT (stack output consulUrl)")
+    parser.add_argument("url", nargs="?", help="the cluster store, consul://HOST:PORT (stack output consulUrl)")
+    parser.add_argument("--stack", help="read the URL from this stack's outputs instead")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
+    if bool(args.url) == bool(args.stack):
+        parser.error("give either a consul:// URL or --stack STACK")
     try:
-        client = client_for(args.url)
+        url = args.url or stack_outputs(args.stack)["consulUrl"]
+        client = client_for(url)
+        contents = read_keystore(client)
     except ValueError as err:
         parser.error(str(err))
-    contents = read_keystore(client)
+    except ToolError as err:
+        print(f"inspect: {err}", file=sys.stderr)
+        return 1
+    except (requests.exceptions.RequestException, consul.ConsulException) as err:
+        reason = str(err).splitlines()[0][:200]
+        print(f"inspect: the keystore at {url} does not answer ({type(err).__name__}: {reason})", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(contents, indent=2))
         return 0
-    print(f"Engines registered in {args.url} ({len(contents['engines'])}):")
+    print(f"Engines registered in {url} ({len(contents['engines'])}):")
     for node in contents["engines"]:
         print(f"  {node}")
     print(f"Networks ({len(contents['networks'])}):")

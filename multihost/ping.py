@@ -17,13 +17,7 @@ def parse_ping(output: str, source: str, destination: str, target: str) -> dict:
     stats = _PARSER.parse(output or "")
     if stats.packet_transmit is None:
         lines = [line.strip() for line in (output or "").splitlines() if line.strip()]
-        return {
-            "from": source, "to": destination, "target": target,
-            "transmitted": 0, "received": 0, "loss_pct": 100.0,
-            "rtt_min_ms": None, "rtt_avg_ms": None, "rtt_max_ms": None,
-            "reachable": False,
-            "error": lines[-1] if lines else "ping printed nothing",
-        }
+        return no_result(source, destination, target, lines[-1] if lines else "ping printed nothing")
     received = stats.packet_receive or 0
     return {
         "from": source, "to": destination, "target": target,
@@ -35,6 +29,17 @@ def parse_ping(output: str, source: str, destination: str, target: str) -> dict:
         "rtt_max_ms": stats.rtt_max,
         "reachable": received > 0,
         "error": None,
+    }
+
+
+def no_result(source: str, destination: str, target: str, error: str) -> dict:
+    """A report entry for a ping that gave no statistics at all, and why."""
+    return {
+        "from": source, "to": destination, "target": target,
+        "transmitted": 0, "received": 0, "loss_pct": 100.0,
+        "rtt_min_ms": None, "rtt_avg_ms": None, "rtt_max_ms": None,
+        "reachable": False,
+        "error": error,
     }
 
 

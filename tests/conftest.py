@@ -38,6 +38,7 @@ class Registration:
     provider: str
     custom: bool
     secret_outputs: list[str]
+    deleted_with: str
 
     @property
     def parent_type(self) -> str:
@@ -66,6 +67,7 @@ class RecordingMonitor(MockMonitor):
                 provider=request.provider,
                 custom=bool(request.custom),
                 secret_outputs=list(request.additionalSecretOutputs),
+                deleted_with=request.deletedWith,
             ))
         return response
 

@@ -117,3 +117,41 @@ def test_sandbox_hosts_are_written_as_docker_reads_them_back(run_program):
         drops = host["capabilities"]["drops"]
         assert drops and all(cap.startswith("CAP_") for cap in drops), drops
         assert "deviceCgroupRules" not in host
+
+
+def on_a_host(registration) -> bool:
+    """Lives on a host: a remote command, or a resource of a host's Docker engine."""
+    return registration.type.startswith("command:remote:") or "-docker::" in registration.provider
+
+
+def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
+    """So a destroy never needs to reach a host that is gone: Pulumi skips the deletes."""
+    run = run_program(stack_config("sandbox"))
+    machines = {r.name: r.urn for r in run.monitor.of_type("docker:index/container:Container")
+                if r.parent_type == f"{T}SandboxHost"}
+    living = [r for r in run.monitor.registrations if on_a_host(r)]
+    assert len(living) > 20
+    for registration in living:
+        assert registration.deleted_with in machines.values(), (registration.name, registration.deleted_with)
+    # Each on its own machine: the keystore's Consul with the keystore container.
+    assert run.monitor.named("keystore-consul").deleted_with == machines["mh-keystore"]
+    assert run.monitor.named("probe-mhs-demo1-container").deleted_with == machines["mhs-demo1"]
+    assert run.monitor.named("pings-from-mhs-demo0").deleted_with == machines["mhs-demo0"]
+
+
+def test_dev_hosts_take_their_contents_with_the_vagrant_machine(run_program):
+    run = run_program(stack_config("dev"))
+    machine = run.monitor.named("mhs-demo0-vagrant-up").urn
+    assert run.monitor.named("mhs-demo0-cluster-store").deleted_with == machine
+    assert run.monitor.named("probe-mhs-demo0-container").deleted_with == machine
+
+
+def test_existing_machines_are_not_the_stacks_to_delete_with(run_program, tmp_path):
+    key = tmp_path / "id"
+    key.write_text("key")
+    ssh = {"user": "admin", "privateKeyFile": str(key)}
+    run = run_program(stack_config("dev", hostKind="ssh",
+                                   keystore={"name": "ks", "address": "172.28.128.5", "ssh": ssh},
+                                   engines=[{"name": f"e{i}", "address": f"172.28.128.{6 + i}", "ssh": ssh} for i in range(2)]))
+    living = [r for r in run.monitor.registrations if on_a_host(r)]
+    assert living and all(r.deleted_with == "" for r in living)

@@ -62,3 +62,25 @@ def test_rejects_a_url_that_is_not_consul(capsys):
     with pytest.raises(SystemExit):
         inspect_keystore.main(["http:/nohost"])
     assert "is not consul://HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_keystore_that_does_not_answer_is_one_line_and_exit_1(capsys):
+    import socket
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert inspect_keystore.main([f"consul://127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"inspect: the keystore at consul://127.0.0.1:{port} does not answer (ConnectionError")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_stack_that_is_not_up_is_one_line_and_exit_1(capsys, tmp_path, monkeypatch):
+    pulumi = tmp_path / "pulumi"  # a stand-in CLI answering as `pulumi stack output` does for no stack
+    pulumi.write_text("#!/bin/sh\necho \"error: no stack named 'nowhere' found\" >&2\nexit 255\n")
+    pulumi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    assert inspect_keystore.main(["--stack", "nowhere"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("inspect: stack 'nowhere' cannot be read (error: no stack named 'nowhere' found): "
+                           "is it up? (make up STACK=nowhere)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ping_output, stack_config
+from conftest import PING_DATA, ping_output, stack_config
 from multihost.ping import describe, parse_ping, split_outputs
 
 FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
@@ -89,3 +89,28 @@ def test_the_output_of_ping_probes_splits_per_target():
     assert parse_ping(outputs["10.0.4.3"], "a", "b", "10.0.4.3")["received"] == 3
     assert parse_ping(outputs["no-such-host"], "a", "b", "no-such-host")["error"] == "ping: bad address 'no-such-host'"
     assert split_outputs("") == {}
+
+
+def test_ping_probes_reports_every_target_even_when_pings_fail(tmp_path):
+    """The real host script with a stand-in `docker`: the warm-up echo to one target fails and the
+    counted ping to another loses everything; every target still gets its section (set -e in the
+    script must not end a background ping early)."""
+    import os
+    import subprocess
+    from components import host_scripts
+    docker = tmp_path / "docker"
+    docker.write_text("#!/bin/sh\nshift 2\n"  # drops `exec PROBE`
+                      "case \"$*\" in\n"
+                      "  *'-c 1 '*slow) exit 1 ;;\n"
+                      f"  *lost) cat {PING_DATA / 'busybox-no-reply.txt'}; exit 1 ;;\n"
+                      f"  *) cat {PING_DATA / 'busybox-full.txt'} ;;\nesac\n")
+    docker.chmod(0o755)
+    script = host_scripts.render("ping-probes", {"PROBE": "probe-a", "COUNT": "3", "INTERVAL": "0.2",
+                                                 "TARGETS": "slow lost fine"})
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    outputs = split_outputs(done.stdout)
+    assert list(outputs) == ["slow", "lost", "fine"]
+    assert parse_ping(outputs["slow"], "a", "b", "slow")["received"] == 3
+    assert parse_ping(outputs["lost"], "a", "b", "lost")["loss_pct"] == 100

@@ -25,6 +25,16 @@ def render(script: str, settings: Mapping[str, str] | None = None) -> str:
     return _assignments(settings or {}) + common + body
 
 
+def as_root(user: str, command_text: str) -> str:
+    """Host scripts need root; a non-root SSH user (Vagrant's `vagrant`) has password-less sudo."""
+    return command_text if user == "root" else f"sudo -n {command_text}"
+
+
+def stdin_command(script: str) -> str:
+    """The command that runs a script sent on stdin; it names the script for whoever reads an error."""
+    return f"sh -s # docker-multihost {script}.sh"
+
+
 def render_output(script: str, settings: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
     """Like render, for settings that are Pulumi outputs."""
     return pulumi.Output.all(**settings).apply(lambda resolved: render(script, resolved))

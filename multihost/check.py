@@ -1,0 +1,82 @@
+"""make check: the whole ping matrix again, now, on a running stack: every probe pings every other
+probe by overlay address and by name, over the same SSH endpoints and host script as `pulumi up`.
+Prints one row per ping and exits 1 if any ping lost a packet (usable from cron or CI). A host or
+engine that cannot be reached makes its rows say why; it does not stop the others.
+
+    python -m multihost.check --stack sandbox
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from components import host_scripts
+from components.host import SSH_OPTIONS
+from components.ping_report import PING_INTERVAL_S
+from multihost.ping import describe, no_result, parse_ping, split_outputs
+from multihost.stack import ToolError, stack_outputs
+
+SSH_CONNECT_TIMEOUT_S = 5
+HOST_TIMEOUT_S = 60
+
+
+def ping_targets(source: str, probes: dict[str, str]) -> list[tuple[str, str]]:
+    """(destination host, target) for every other probe, by address and then by name, in the order
+    of the stack's pingResults. `probes` maps each host to its probe's overlay address."""
+    return [(destination, target) for destination, address in probes.items() if destination != source
+            for target in (address, f"probe-{destination}")]
+
+
+def pings_from(source: str, access: dict, probes: dict[str, str], count: int) -> list[dict]:
+    """Run ping-probes.sh on the source host over SSH; one result per target."""
+    targets = ping_targets(source, probes)
+    script = host_scripts.render("ping-probes", {
+        "PROBE": f"probe-{source}", "COUNT": str(count), "INTERVAL": PING_INTERVAL_S,
+        "TARGETS": " ".join(target for _, target in targets)})
+    ssh = ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
+           "-i", access["privateKeyFile"], "-p", str(access["port"]), f"{access['user']}@{access['address']}",
+           host_scripts.as_root(access["user"], host_scripts.stdin_command("ping-probes"))]
+    where = f"{access['user']}@{access['address']}:{access['port']}"
+    try:
+        done = subprocess.run(ssh, input=script, capture_output=True, text=True, timeout=HOST_TIMEOUT_S)
+        last_error = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        error = (None if done.returncode == 0 else
+                 f"host {source} unreachable over SSH ({where}): {last_error}" if done.returncode == 255 else
+                 f"ping-probes.sh failed on {source}: {last_error}")
+    except subprocess.TimeoutExpired:
+        error = f"host {source} did not answer within {HOST_TIMEOUT_S} s ({where})"
+    if error:
+        return [no_result(source, destination, target, error) for destination, target in targets]
+    outputs = split_outputs(done.stdout)
+    return [parse_ping(outputs.get(target, ""), source, destination, target) for destination, target in targets]
+
+
+def passed(result: dict) -> bool:
+    return result["transmitted"] > 0 and result["received"] == result["transmitted"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--count", type=int, default=3, help="echo requests per ping (default 3)")
+    args = parser.parse_args(argv)
+    try:
+        outputs = stack_outputs(args.stack)
+    except ToolError as err:
+        print(f"check: {err}", file=sys.stderr)
+        return 1
+    probes, access = outputs["probeAddresses"], outputs["hostAccess"]
+    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
+        per_source = pool.map(lambda source: pings_from(source, access[source], probes, args.count), probes)
+        results = [result for results in per_source for result in results]
+    for result in results:
+        print(("ok    " if passed(result) else "FAIL  ") + describe(result))
+    failed = [r for r in results if not passed(r)]
+    print(f"check: {len(results) - len(failed)} passed, {len(failed)} failed ({args.stack})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""A running stack's outputs, for the tools beside the program (`make check`, `make inspect`)."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+
+class ToolError(Exception):
+    """One line for the user: what failed and where; the tools exit 1 with it, no traceback."""
+
+
+def stack_outputs(stack: str) -> dict:
+    """`pulumi stack output --json` of STACK, or a ToolError that says the stack is not up."""
+    try:
+        done = subprocess.run(["pulumi", "stack", "output", "--stack", stack, "--json"],
+                              capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        raise ToolError("no `pulumi` on PATH: run this through make (make tools builds it)") from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ToolError(f"stack {stack!r} cannot be read ({reason}): is it up? (make up STACK={stack})")
+    outputs = json.loads(done.stdout or "{}")
+    if not outputs:
+        raise ToolError(f"stack {stack!r} has no outputs: it is not up (make up STACK={stack})")
+    return outputs
