@@ -14,7 +14,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench check tools images engine venv preview destroy inspect env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy inspect env clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
@@ -31,6 +31,9 @@ e2e:           ## the sandbox for real: up, checks, up again, refresh, destroy, 
 bench: venv images tools | .state  ## time the sandbox with 2, 4 and 8 engines; overlay against underlay
 	venv/bin/pip install -q -r requirements-bench.txt
 	$(PY) scripts/bench.py
+
+faults: venv images tools | .state  ## break things on a real 3-engine sandbox and check what users see
+	$(PY) scripts/faults.py
 
 tools:         ## the Pulumi CLI and plugins (found, installed, or built from UPSTREAM_SOURCES)
 	@python3 scripts/tools.py >/dev/null

@@ -48,6 +48,11 @@ VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 GO_ENV = {"CGO_ENABLED": "0", "GOWORK": "off", "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod -buildvcs=false"}
 
 
+# Set by every step that built or installed something: a run that only found everything in place
+# prints nothing but the folder.
+WORK_DONE = False
+
+
 class ToolsError(Exception):
     """One clear message, no traceback."""
 
@@ -170,6 +175,8 @@ class Build:
         return (self.folder / ".done").exists()
 
     def finish(self, files: Path) -> None:
+        global WORK_DONE
+        WORK_DONE = True
         (files / ".done").touch()
         shutil.rmtree(self.folder, ignore_errors=True)
         files.rename(self.folder)
@@ -318,6 +325,8 @@ def install_plugin(pulumi: Path, build: Build, name: str, version: str) -> None:
     """Into Pulumi's plugin cache, so the CLI uses it at the version the SDK asks for, silently."""
     if (name, version) in installed_plugins(str(pulumi)):
         return
+    global WORK_DONE
+    WORK_DONE = True
     log(f"installing the resource plugin {name} {version} into Pulumi's plugin cache")
     run("plugins", [str(pulumi), "plugin", "install", "resource", name, version,
                     "--file", str(build.folder / f"pulumi-resource-{name}")],
@@ -351,7 +360,8 @@ def main() -> int:
     except ToolsError as error:
         print(f"tools: FAILED: {error}", file=sys.stderr)
         return 1
-    log(f"toolchain ready in {time.monotonic() - started:.1f} s: {where}")
+    if WORK_DONE:
+        log(f"toolchain ready in {time.monotonic() - started:.1f} s: {where}")
     print(where)
     return 0
 

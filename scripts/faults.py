@@ -1,0 +1,177 @@
+"""make faults: what users see when things break, on real sandbox hosts (stack `faults`, three
+engines). Each scenario breaks one thing behind the program's back, runs the project's own
+commands (make check, make inspect, make destroy) and compares what they say with what they
+should say, then repairs it. One line per scenario: name, expected, seen, time. Exits 1 if any
+scenario did not see what it expected. Whatever happens, the stack is destroyed at the end.
+
+Run through make (it sets the Pulumi environment).
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = "faults"
+LOG = ROOT / ".sandbox" / "faults.log"
+ENGINE_WAIT_S = 60
+
+
+@dataclass
+class Outcome:
+    name: str
+    expected: str
+    seen: str
+    ok: bool
+    seconds: float
+
+
+def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=None)
+    with LOG.open("a") as log:
+        log.write(f"$ {' '.join(args)}  (exit {done.returncode})\n{done.stdout}{done.stderr}\n")
+    if check and done.returncode != 0:
+        raise RuntimeError(f"`{' '.join(args)}` failed (exit {done.returncode}); see {LOG}")
+    return done
+
+
+def make(target: str) -> subprocess.CompletedProcess:
+    return run("make", "-s", target, f"STACK={STACK}")
+
+
+def host(name: str) -> str:
+    return f"multihost-{STACK}-{name}"
+
+
+def on_host(name: str, command: str, check: bool = True) -> subprocess.CompletedProcess:
+    return run("docker", "exec", host(name), "sh", "-c", command, check=check)
+
+
+def check_rows(output: str) -> dict[tuple[str, str, str], str]:
+    """(from, to, target) -> the row make check printed for it ('ok ...' or 'FAIL ...')."""
+    rows = {}
+    for line in output.splitlines():
+        match = re.match(r"^(ok|FAIL)\s+(\S+) -> (\S+)\s+(\S+)", line)
+        if match:
+            rows[(match.group(2), match.group(3), match.group(4))] = line
+    return rows
+
+
+def failing_pairs(output: str) -> set[tuple[str, str]]:
+    return {(source, destination) for (source, destination, _), line in check_rows(output).items()
+            if line.startswith("FAIL")}
+
+
+def vxlan_dropped_between_one_pair() -> tuple[str, str, bool]:
+    a, b = "mhs-demo0", "mhs-demo1"
+    address = json.loads(run("pulumi", "stack", "output", "--stack", STACK, "--json", check=True).stdout)["hostAddresses"]
+    rules = [f"INPUT -p udp --dport 4789 -s {address[b]} -j DROP", f"OUTPUT -p udp --dport 4789 -d {address[b]} -j DROP"]
+    for rule in rules:
+        on_host(a, f"iptables -I {rule}")
+    try:
+        broken = make("check")
+    finally:
+        for rule in rules:
+            on_host(a, f"iptables -D {rule}")
+    repaired = make("check")
+    failing = failing_pairs(broken.stdout)
+    ok = broken.returncode != 0 and failing == {(a, b), (b, a)} and len(check_rows(broken.stdout)) == 12 \
+        and repaired.returncode == 0
+    return (f"non-zero exit, 100% loss exactly {a}<->{b} (4 of 12 rows); restored: exit 0",
+            f"exit {broken.returncode}, failing {sorted(failing)}, {len(check_rows(broken.stdout))} rows; "
+            f"restored: exit {repaired.returncode}", ok)
+
+
+def one_engine_stopped() -> tuple[str, str, bool]:
+    stopped = "mhs-demo2"
+    on_host(stopped, "kill $(cat /var/run/docker.pid)")
+    on_host(stopped, f"for i in $(seq {ENGINE_WAIT_S * 5}); do [ -s /var/run/docker.pid ] || exit 0; sleep 0.2; done; exit 1")
+    broken = make("check")
+    # Repair: the engine again, with its probe (stopped with it; it has no restart policy).
+    on_host(stopped, "setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &")
+    on_host(stopped, f"for i in $(seq {ENGINE_WAIT_S * 5}); do docker info >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1")
+    on_host(stopped, f"docker start probe-{stopped}")
+    repaired = make("check")
+    failing = failing_pairs(broken.stdout)
+    own_rows = [line for (source, _, _), line in check_rows(broken.stdout).items() if source == stopped]
+    says_why = len(own_rows) == 4 and all("Cannot connect to the Docker daemon" in line for line in own_rows)
+    involved = {pair for pair in failing if stopped in pair}
+    ok = broken.returncode != 0 and failing == involved and len(involved) == 4 and says_why and repaired.returncode == 0
+    return (f"non-zero exit, only the 4 pairs with {stopped} fail, its rows say the engine does not answer; restored: exit 0",
+            f"exit {broken.returncode}, failing {sorted(failing)}, reason given: {says_why}; "
+            f"restored: exit {repaired.returncode}", ok)
+
+
+def consul_stopped() -> tuple[str, str, bool]:
+    on_host("mh-keystore", "docker stop consul >/dev/null")
+    broken = make("inspect")
+    on_host("mh-keystore", "docker start consul >/dev/null")
+    on_host("mh-keystore", "for i in $(seq 300); do curl -fsS http://127.0.0.1:8500/v1/status/leader | grep -q ':[0-9]' && exit 0; sleep 0.2; done; exit 1")
+    repaired = make("check")
+    # make's own "*** [inspect] Error 1" aside, the tool says one line.
+    error_lines = [line for line in broken.stderr.strip().splitlines() if not line.startswith("make")]
+    one_line = len(error_lines) == 1 and "does not answer" in error_lines[0] and "Traceback" not in broken.stderr
+    ok = broken.returncode != 0 and one_line and repaired.returncode == 0
+    return ("make inspect: non-zero exit, one line 'the keystore ... does not answer'; started again: make check exit 0",
+            f"exit {broken.returncode}, {len(error_lines)} line(s): {error_lines[0][:90] if error_lines else ''}; "
+            f"make check exit {repaired.returncode}", ok)
+
+
+def leftovers() -> list[str]:
+    found = []
+    for kind in ("ps -a", "network ls", "volume ls"):
+        found += run("docker", *kind.split(), "-q", "--filter", f"label=multihost.stack={STACK}").stdout.split()
+    return found
+
+
+def host_removed_then_destroy() -> tuple[str, str, bool]:
+    run("docker", "rm", "-f", host("mhs-demo1"), check=True)
+    destroyed = make("destroy")
+    left = leftovers()
+    ok = destroyed.returncode == 0 and not left
+    return ("make destroy: exit 0, nothing of the stack left on the local engine",
+            f"exit {destroyed.returncode}, {len(left)} left", ok)
+
+
+SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
+    ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
+    ("engine-stopped", one_engine_stopped),
+    ("consul-stopped", consul_stopped),
+    ("host-removed-destroy", host_removed_then_destroy),
+]
+
+
+def main() -> int:
+    LOG.parent.mkdir(exist_ok=True)
+    LOG.write_text("")
+    outcomes: list[Outcome] = []
+    print(f"faults: make up STACK={STACK} (log: {LOG})", flush=True)
+    try:
+        if make("up").returncode != 0:
+            print(f"faults: make up failed; see {LOG}", file=sys.stderr)
+            return 1
+        for name, scenario in SCENARIOS:
+            started = time.monotonic()
+            try:
+                expected, seen, ok = scenario()
+            except RuntimeError as error:
+                expected, seen, ok = "the scenario runs", str(error), False
+            outcome = Outcome(name, expected, seen, ok, time.monotonic() - started)
+            outcomes.append(outcome)
+            print(f"{'PASS' if ok else 'FAIL'} {name} | expected: {expected} | seen: {seen} | {outcome.seconds:.1f}s",
+                  flush=True)
+    finally:
+        make("destroy")  # a no-op when the last scenario already destroyed it
+    failed = [o for o in outcomes if not o.ok]
+    print(f"faults: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed or len(outcomes) < len(SCENARIOS) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
