@@ -44,15 +44,14 @@ def no_result(source: str, destination: str, target: str, error: str) -> dict:
 
 
 def split_outputs(text: str) -> dict[str, str]:
-    """The output of ping-probes.sh, per target: each ping's text follows a line `== ping TARGET`.
-    (A format of our own script, so parsed here: pingparsing reads one ping's output at a time.)"""
+    """The output of ping-probes.sh, per target: each of its lines is `TARGET <a line ping printed>`
+    (the pings run at once, so their lines interleave). A format of our own script, so parsed here:
+    pingparsing reads one ping's output at a time."""
     outputs: dict[str, list[str]] = {}
-    current: list[str] | None = None
     for line in (text or "").splitlines():
-        if line.startswith("== ping "):
-            current = outputs.setdefault(line[len("== ping "):].strip(), [])
-        elif current is not None:
-            current.append(line)
+        target, _, rest = line.partition(" ")
+        if target:
+            outputs.setdefault(target, []).append(rest)
     return {target: "\n".join(lines) for target, lines in outputs.items()}
 
 

@@ -86,7 +86,7 @@ def ping_output(name: str) -> str:
 class HostMocks(pulumi.runtime.Mocks):
     """Canned results for what would run on hosts. `ping_outputs` maps one ping, named
     `pings-<source>-to-<destination>-by-<address|name>`, to the text ping printed; the rest get a
-    full iputils reply. A ping command's output is what ping-probes.sh prints for its TARGETS."""
+    full iputils reply. A ping command prints what ping-probes.sh prints for its TARGETS: `TARGET <line>`."""
 
     def __init__(self, tmp_path: Path, ping_outputs: Optional[dict[str, str]] = None):
         self.tmp_path = tmp_path
@@ -104,8 +104,8 @@ class HostMocks(pulumi.runtime.Mocks):
                 destination, kind = target[len("probe-"):], "name"
             else:
                 destination, kind = self._host_of_address[target], "address"
-            text += [f"== ping {target}",
-                     self.ping_outputs.get(f"pings-{source}-to-{destination}-by-{kind}", ping_output("iputils-full.txt"))]
+            output = self.ping_outputs.get(f"pings-{source}-to-{destination}-by-{kind}", ping_output("iputils-full.txt"))
+            text += [f"{target} {line}" for line in output.splitlines()]
         return "\n".join(text)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):

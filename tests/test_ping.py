@@ -81,36 +81,44 @@ def test_describe_names_the_pair_the_replies_and_the_times_or_the_error():
     assert "0/0 received, 100% loss, ping: bad address 'no-such-host'" in unknown
 
 
+def prefixed(target: str, text: str) -> list[str]:
+    return [f"{target} {line}" for line in text.splitlines()]
+
+
 def test_the_output_of_ping_probes_splits_per_target():
-    text = "\n".join(["== ping 10.0.4.3", ping_output("busybox-full.txt"),
-                      "== ping no-such-host", ping_output("busybox-unknown-host.txt")])
-    outputs = split_outputs(text)
-    assert list(outputs) == ["10.0.4.3", "no-such-host"]
+    full, unknown = prefixed("10.0.4.3", ping_output("busybox-full.txt")), prefixed("no-such-host", ping_output("busybox-unknown-host.txt"))
+    interleaved = [line for pair in zip(full, unknown + [""] * len(full)) for line in pair if line]
+    outputs = split_outputs("\n".join(interleaved))
+    assert set(outputs) == {"10.0.4.3", "no-such-host"}
+    assert outputs["10.0.4.3"] == ping_output("busybox-full.txt").rstrip("\n")
     assert parse_ping(outputs["10.0.4.3"], "a", "b", "10.0.4.3")["received"] == 3
     assert parse_ping(outputs["no-such-host"], "a", "b", "no-such-host")["error"] == "ping: bad address 'no-such-host'"
     assert split_outputs("") == {}
 
 
 def test_ping_probes_reports_every_target_even_when_pings_fail(tmp_path):
-    """The real host script with a stand-in `docker`: the warm-up echo to one target fails and the
-    counted ping to another loses everything; every target still gets its section (set -e in the
-    script must not end a background ping early)."""
+    """The real host script with stand-in `docker` and `ping` (the rest is real: sh, sed): the warm-up
+    echo to one target fails and the counted ping to another loses everything; every target still
+    gets its lines."""
     import os
     import subprocess
     from components import host_scripts
-    docker = tmp_path / "docker"
-    docker.write_text("#!/bin/sh\nshift 2\n"  # drops `exec PROBE`
-                      "case \"$*\" in\n"
-                      "  *'-c 1 '*slow) exit 1 ;;\n"
-                      f"  *lost) cat {PING_DATA / 'busybox-no-reply.txt'}; exit 1 ;;\n"
-                      f"  *) cat {PING_DATA / 'busybox-full.txt'} ;;\nesac\n")
-    docker.chmod(0o755)
+    docker = tmp_path / "docker"  # `docker exec -e K=V ... PROBE CMD...` runs CMD here
+    docker.write_text('#!/bin/sh\nshift\nwhile [ "$1" = -e ]; do export "$2"; shift 2; done\nshift\nexec "$@"\n')
+    ping = tmp_path / "ping"
+    ping.write_text("#!/bin/sh\n"
+                    "case \"$*\" in\n"
+                    "  *'-c 1 '*slow) exit 1 ;;\n"
+                    f"  *lost) cat {PING_DATA / 'busybox-no-reply.txt'}; exit 1 ;;\n"
+                    f"  *) cat {PING_DATA / 'busybox-full.txt'} ;;\nesac\n")
+    for tool in (docker, ping):
+        tool.chmod(0o755)
     script = host_scripts.render("ping-probes", {"PROBE": "probe-a", "COUNT": "3", "INTERVAL": "0.2",
                                                  "TARGETS": "slow lost fine"})
     done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
     assert done.returncode == 0, done.stderr
     outputs = split_outputs(done.stdout)
-    assert list(outputs) == ["slow", "lost", "fine"]
+    assert set(outputs) == {"slow", "lost", "fine"}
     assert parse_ping(outputs["slow"], "a", "b", "slow")["received"] == 3
     assert parse_ping(outputs["lost"], "a", "b", "lost")["loss_pct"] == 100
