@@ -57,8 +57,8 @@ preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no
 	pulumi stack select --create $(STACK) >/dev/null
 	pulumi preview --stack $(STACK) --diff=false
 
-destroy: venv tools | .state  ## remove everything STACK created
-	pulumi destroy --stack $(STACK) --yes --skip-preview
+destroy: venv tools | .state  ## remove everything STACK created (says how to go on if a host is unreachable)
+	@pulumi destroy --stack $(STACK) --yes --skip-preview || { $(PY) -m multihost.reach --stack $(STACK); exit 1; }
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
 	@$(PY) -m multihost.inspect_keystore --stack $(STACK)

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 STACK = "faults"
 LOG = ROOT / ".sandbox" / "faults.log"
 ENGINE_WAIT_S = 60
@@ -139,11 +142,83 @@ def host_removed_then_destroy() -> tuple[str, str, bool]:
             f"exit {destroyed.returncode}, {len(left)} left", ok)
 
 
+EXISTING_STACK = "faults-ssh"
+EXISTING_IMAGE = "multihost/existing:bullseye"
+EXISTING_USER = "admin"
+
+
+def existing_hosts_for_real() -> tuple[str, str, bool]:
+    """The `ssh` kind against machines the program did not make: containers with sshd, a non-root
+    user with password-less sudo and no Docker at all. The program installs the pinned engine from
+    their apt sources, clusters them, and the rest runs as on any server."""
+    from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
+
+    names = ["mh-keystore", "mhs-demo0", "mhs-demo1"]
+    prefix, label = f"multihost-{EXISTING_STACK}", f"multihost.stack={EXISTING_STACK}"
+    key = ROOT / ".sandbox" / EXISTING_STACK / "id_ed25519"
+    config = ROOT / f"Pulumi.{EXISTING_STACK}.yaml"
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.unlink(missing_ok=True)
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", EXISTING_STACK, "-f", str(key), check=True)
+    flags = [f"--cap-add={c}" for c in CAPABILITIES_ADDED] + [f"--cap-drop={c}" for c in CAPABILITIES_DROPPED]
+    flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS]
+    hosts = []
+    try:
+        run("docker", "network", "create", "--label", label, "--subnet", "172.28.150.0/24", f"{prefix}-net", check=True)
+        for i, name in enumerate(names):
+            address, port = f"172.28.150.{5 + i}", 2260 + i
+            run("docker", "run", "-d", "--name", f"{prefix}-{name}", "--label", label, "--network", f"{prefix}-net",
+                "--ip", address, *flags, "--cgroupns", "private", "--tmpfs", "/run:rw,exec", "-v", "/var/lib/docker",
+                "-p", f"127.0.0.1:{port}:22", "-e", f"LOGIN_USER={EXISTING_USER}",
+                "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}", EXISTING_IMAGE, check=True)
+            hosts.append({"name": name, "address": address,
+                          "ssh": {"address": "127.0.0.1", "port": port, "user": EXISTING_USER, "privateKeyFile": str(key)}})
+        stack_file = yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"]
+        stack_file.update({"docker-multihost:hostKind": "ssh", "docker-multihost:hostNetwork": "172.28.150.0/24",
+                           "docker-multihost:keystore": hosts[0], "docker-multihost:engines": hosts[1:]})
+        stack_file.pop("docker-multihost:sandbox", None)
+        config.write_text(yaml.safe_dump({"config": stack_file}, sort_keys=False))
+        up = run("make", "-s", "up", f"STACK={EXISTING_STACK}")
+        outputs = json.loads(run("pulumi", "stack", "output", "--stack", EXISTING_STACK, "--json").stdout or "{}")
+        pings = outputs.get("pingResults") or []
+        clean_pings = bool(pings) and all(p["received"] == p["transmitted"] > 0 for p in pings)
+        engines = [run("docker", "exec", f"{prefix}-{n}", "docker", "version", "-f", "{{.Server.Version}}").stdout.strip()
+                   for n in names]
+        second = run("pulumi", "up", "--stack", EXISTING_STACK, "--yes", "--skip-preview", "--expect-no-changes")
+        # One machine goes away before the destroy: the destroy must name it and say how to finish.
+        lost = names[2]
+        run("docker", "stop", f"{prefix}-{lost}", check=True)
+        blocked = run("make", "-s", "destroy", f"STACK={EXISTING_STACK}")
+        advice = [line for line in blocked.stderr.splitlines() if line.startswith(f"destroy: host {lost} ")]
+        finish = advice[0].split("run: ", 1)[1] if advice and "run: " in advice[0] else "false"
+        destroyed = run("sh", "-c", finish)
+        # Destroy leaves the other machines as it found them but for the engine: no containers,
+        # its own config.
+        left = [n for n in names[:2] if run("docker", "exec", f"{prefix}-{n}", "sh", "-c",
+                                            "docker ps -aq; grep -l cluster-store /etc/docker/daemon.json").stdout.strip()]
+    finally:
+        for name in names:
+            run("docker", "rm", "-f", "-v", f"{prefix}-{name}")
+        run("docker", "network", "rm", f"{prefix}-net")
+        run("pulumi", "stack", "rm", "--stack", EXISTING_STACK, "--yes", "--force")
+        config.unlink(missing_ok=True)
+    ok = up.returncode == 0 and clean_pings and all(v.startswith("20.10.") for v in engines) \
+        and second.returncode == 0 and blocked.returncode != 0 and len(advice) == 1 \
+        and destroyed.returncode == 0 and not left
+    return (f"as {EXISTING_USER} (sudo): engines 20.10 installed, pings 0% loss, second up no changes; "
+            f"{lost} stopped: destroy fails naming it and the command to finish, which then finishes; "
+            "no container or cluster config left on the others",
+            f"up exit {up.returncode}, engines {engines}, {len(pings)} pings clean: {clean_pings}, "
+            f"second up exit {second.returncode}, destroy with {lost} gone exit {blocked.returncode} "
+            f"({len(advice)} line naming it), finish exit {destroyed.returncode}, left on {left or 'none'}", ok)
+
+
 SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
     ("engine-stopped", one_engine_stopped),
     ("consul-stopped", consul_stopped),
     ("host-removed-destroy", host_removed_then_destroy),
+    ("existing-hosts-ssh", existing_hosts_for_real),
 ]
 
 

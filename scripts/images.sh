@@ -4,6 +4,7 @@
 #   multihost/host:bullseye   debootstrap rootfs + host-init + sshd config
 #   multihost/consul:1.8.7    bullseye's consul binary and the libs it needs
 #   multihost/probe:busybox   bookworm's busybox-static (ping, sh, sleep)
+#   multihost/existing:bullseye  the host image with no engine (fault suite, `ssh` kind)
 # and saves consul and probe to .images/{consul,probe}.tar, which the engines
 # inside the hosts load (they cannot pull either).
 #
@@ -20,14 +21,16 @@ set -Eeuo pipefail
 HOST_IMAGE_VERSION=1
 CONSUL_IMAGE_VERSION=1
 PROBE_IMAGE_VERSION=1
+EXISTING_IMAGE_VERSION=1
 
 HOST_IMAGE=multihost/host:bullseye
+EXISTING_IMAGE=multihost/existing:bullseye
 CONSUL_IMAGE=multihost/consul:1.8.7
 PROBE_IMAGE=multihost/probe:busybox
 HOST_SUITE=bullseye       # docker.io 20.10.5: still accepts a consul cluster-store
 CONSUL_SUITE=bullseye     # consul 1.8.7
 PROBE_SUITE=bookworm      # busybox-static on glibc >= 2.34 resolves names statically
-HOST_PACKAGES=docker.io,openssh-server,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3
+HOST_PACKAGES=docker.io,openssh-server,sudo,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/.images
@@ -181,6 +184,19 @@ if stale "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$host_hash"; then
 	echo "    import took $(( $(now) - t0 )) s"
 else
 	echo "==> $HOST_IMAGE is up to date"
+fi
+
+# ---- multihost/existing:bullseye (the fault suite's machine with no engine) --
+EXISTING_DIR=$ROOT/images/existing
+existing_hash=$(inputs_hash "$EXISTING_DIR/Dockerfile" <(docker image inspect -f '{{.Id}}' "$HOST_IMAGE"))
+if stale "$EXISTING_IMAGE" "$EXISTING_IMAGE_VERSION" "$existing_hash"; then
+	step "docker build $EXISTING_IMAGE from $HOST_IMAGE (no registry, no network)"
+	# The classic builder: it takes the FROM image from the local engine as it is.
+	DOCKER_BUILDKIT=0 docker build -q --network none --label "multihost.version=$EXISTING_IMAGE_VERSION" \
+		--label "multihost.inputs=$existing_hash" -t "$EXISTING_IMAGE" "$EXISTING_DIR" >/dev/null ||
+		die "docker build failed"
+else
+	echo "==> $EXISTING_IMAGE is up to date"
 fi
 
 # ---- multihost/consul:1.8.7 -----------------------------------------------
