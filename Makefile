@@ -14,7 +14,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy inspect env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect env clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
@@ -59,6 +59,9 @@ preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no
 
 destroy: venv tools | .state  ## remove everything STACK created (says how to go on if a host is unreachable)
 	@pulumi destroy --stack $(STACK) --yes --skip-preview || { $(PY) -m multihost.reach --stack $(STACK); exit 1; }
+
+forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an unreachable existing machine
+	@$(PY) -m multihost.reach --stack $(STACK) --forget $(HOST)
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
 	@$(PY) -m multihost.inspect_keystore --stack $(STACK)

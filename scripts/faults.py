@@ -191,7 +191,7 @@ def existing_hosts_for_real() -> tuple[str, str, bool]:
         blocked = run("make", "-s", "destroy", f"STACK={EXISTING_STACK}")
         advice = [line for line in blocked.stderr.splitlines() if line.startswith(f"destroy: host {lost} ")]
         finish = advice[0].split("run: ", 1)[1] if advice and "run: " in advice[0] else "false"
-        destroyed = run("sh", "-c", finish)
+        destroyed = run("sh", "-c", finish)  # make forget-host …, then make destroy
         # Destroy leaves the other machines as it found them but for the engine: no containers,
         # its own config.
         left = [n for n in names[:2] if run("docker", "exec", f"{prefix}-{n}", "sh", "-c",

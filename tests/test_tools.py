@@ -52,5 +52,27 @@ def test_destroy_advice_names_each_lost_existing_machine_and_the_command(stack, 
     assert len(lines) == 3
     e1 = next(line for line in lines if line.startswith("destroy: host e1 "))
     assert f"(admin@127.0.0.1:{stack['e1']['port']})" in e1
-    assert e1.endswith("run: pulumi state delete --stack st --yes --target-dependents "
-                       "'urn:pulumi:st::docker-multihost::multihost:index:ExistingHost::e1' && make destroy STACK=st")
+    assert e1.endswith("run: make forget-host STACK=st HOST=e1 && make destroy STACK=st")
+
+
+def test_forgetting_a_host_drops_exactly_what_lives_on_it():
+    """Its remote commands (by connection), its Docker provider and what was made through it; what
+    stays loses only its references to them."""
+    secret = lambda value: {reach.SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "plaintext": json.dumps(value)}
+    e1 = {"address": "127.0.0.1", "port": 2262, "user": "admin", "privateKeyFile": "k"}
+    u = lambda name: f"urn:pulumi:st::p::t::{name}"
+    resources = [
+        {"urn": u("e1-engine"), "type": "command:remote:Command", "inputs": {"connection": secret({"host": "127.0.0.1", "port": 2262})}},
+        {"urn": u("e0-engine"), "type": "command:remote:Command", "inputs": {"connection": secret({"host": "127.0.0.1", "port": 2261})}},
+        {"urn": u("e1-docker"), "type": "pulumi:providers:docker", "inputs": {"host": "ssh://admin@127.0.0.1:2262"}},
+        {"urn": u("e0-docker"), "type": "pulumi:providers:docker", "inputs": {"host": "ssh://admin@127.0.0.1:2261"}},
+        {"urn": u("probe-e1"), "type": "docker:index/container:Container", "provider": u("e1-docker") + "::id1",
+         "dependencies": [u("e1-engine")]},
+        {"urn": u("overlay"), "type": "docker:index/network:Network", "provider": u("e0-docker") + "::id0",
+         "dependencies": [u("e0-engine"), u("e1-engine")], "propertyDependencies": {"name": [u("e1-engine")]}},
+    ]
+    on_e1 = reach.resources_on(resources, e1)
+    assert on_e1 == {u("e1-engine"), u("e1-docker"), u("probe-e1")}
+    kept = reach.forget({"resources": resources}, on_e1)["resources"]
+    assert [r["urn"] for r in kept] == [u("e0-engine"), u("e0-docker"), u("overlay")]
+    assert kept[2]["dependencies"] == [u("e0-engine")] and kept[2]["propertyDependencies"] == {"name": []}
