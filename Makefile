@@ -8,6 +8,8 @@ PY := venv/bin/python
 export PATH := $(CURDIR)/.tools/official/bin:$(CURDIR)/.tools/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+# Most steps wait on hosts, not on this machine: more at once than the default of 4 per core.
+export PULUMI_PARALLEL ?= 64
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.state
 ifeq ($(PULUMI_CONFIG_PASSPHRASE_FILE),)
 export PULUMI_CONFIG_PASSPHRASE ?=

@@ -37,7 +37,7 @@ engines = [
     for host in engine_hosts
 ]
 network = OverlayNetwork("overlay", OverlayNetworkArgs(
-    engines=engines, network_name=settings.network.name, subnet=settings.network.subnet))
+    engines=engines, network_name=settings.network.name, subnet=settings.network.subnet, store=keystore.server))
 probes = [
     ProbeContainer(f"probe-{engine.host.name}", ProbeContainerArgs(
         engine=engine, network=network, image=images.probe, image_archive=images.probe_archive))

@@ -39,6 +39,8 @@ class ConsulKeystore(pulumi.ComponentResource):
     """`consul://ADDRESS:8500`, the engines' cluster store."""
     http_url: pulumi.Output[str]
     ui_url: pulumi.Output[str]
+    server: docker.Container
+    """The Consul server: what lives in the cluster store goes with it."""
 
     def __init__(self, name: str, args: ConsulKeystoreArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:ConsulKeystore", name, None, opts)
@@ -49,7 +51,7 @@ class ConsulKeystore(pulumi.ComponentResource):
         provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[engine])
         image = ensure_image(name, host, provider, args.image, args.image_archive,
                              parent=self, depends_on=[engine])
-        server = docker.Container(
+        server = self.server = docker.Container(
             f"{name}-consul",
             name="consul",
             image=args.image,

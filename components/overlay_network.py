@@ -16,6 +16,9 @@ class OverlayNetworkArgs:
     """All engines; the network is created on the first and must be seen by every one."""
     network_name: str
     subnet: str
+    store: pulumi.Resource
+    """The cluster store the network lives in (it is global-scoped there): on destroy the network
+    goes with the store, so a destroy never waits on endpoints of a host that is gone."""
 
 
 class OverlayNetwork(pulumi.ComponentResource):
@@ -30,7 +33,8 @@ class OverlayNetwork(pulumi.ComponentResource):
             driver="overlay",
             attachable=True,
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet)],
-            opts=args.engines[0].host.on_host(self, args.engines, args.engines[0].provider),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.engines[0].provider, depends_on=list(args.engines),
+                                        deleted_with=args.store),
         )
         visible = [
             engine.host.run(f"{name}-on-{engine.host.name}", "wait-network-visible",

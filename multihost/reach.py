@@ -33,14 +33,15 @@ def unreachable_reason(access: dict) -> str | None:
     return None if done.returncode == 0 else (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
 
 
-# How Pulumi marks a secret value in an exported deployment.
-SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+# How Pulumi marks a special value (secret, asset, archive…) in an exported deployment, and a secret.
+SPECIAL_SIGNATURE = "4dabf18193072939515e22adb298388d"
+SECRET = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def plain(value):
     """An exported (`--show-secrets`) value with its secrets unwrapped."""
     if isinstance(value, dict):
-        if SECRET_SIGNATURE in value:
+        if value.get(SPECIAL_SIGNATURE) == SECRET and "plaintext" in value:
             return plain(json.loads(value["plaintext"]))
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list):

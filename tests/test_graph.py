@@ -129,7 +129,7 @@ def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
     run = run_program(stack_config("sandbox"))
     machines = {r.name: r.urn for r in run.monitor.of_type("docker:index/container:Container")
                 if r.parent_type == f"{T}SandboxHost"}
-    living = [r for r in run.monitor.registrations if on_a_host(r)]
+    living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
     assert len(living) > 20
     for registration in living:
         assert registration.deleted_with in machines.values(), (registration.name, registration.deleted_with)
@@ -137,6 +137,8 @@ def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
     assert run.monitor.named("keystore-consul").deleted_with == machines["mh-keystore"]
     assert run.monitor.named("probe-mhs-demo1-container").deleted_with == machines["mhs-demo1"]
     assert run.monitor.named("pings-from-mhs-demo0").deleted_with == machines["mhs-demo0"]
+    # The overlay is global: it lives in the cluster store and goes with the Consul server.
+    assert run.monitor.named("overlay-network").deleted_with == run.monitor.named("keystore-consul").urn
 
 
 def test_dev_hosts_take_their_contents_with_the_vagrant_machine(run_program):
@@ -153,5 +155,6 @@ def test_existing_machines_are_not_the_stacks_to_delete_with(run_program, tmp_pa
     run = run_program(stack_config("dev", hostKind="ssh",
                                    keystore={"name": "ks", "address": "172.28.128.5", "ssh": ssh},
                                    engines=[{"name": f"e{i}", "address": f"172.28.128.{6 + i}", "ssh": ssh} for i in range(2)]))
-    living = [r for r in run.monitor.registrations if on_a_host(r)]
+    living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
     assert living and all(r.deleted_with == "" for r in living)
+    assert run.monitor.named("overlay-network").deleted_with == run.monitor.named("keystore-consul").urn

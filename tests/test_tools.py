@@ -58,11 +58,14 @@ def test_destroy_advice_names_each_lost_existing_machine_and_the_command(stack, 
 def test_forgetting_a_host_drops_exactly_what_lives_on_it():
     """Its remote commands (by connection), its Docker provider and what was made through it; what
     stays loses only its references to them."""
-    secret = lambda value: {reach.SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "plaintext": json.dumps(value)}
+    secret = lambda value: {reach.SPECIAL_SIGNATURE: reach.SECRET, "plaintext": json.dumps(value)}
+    asset = {reach.SPECIAL_SIGNATURE: "c44067f5952c0a294b673a41bacd8c17", "path": "probe.tar", "hash": "ab"}
     e1 = {"address": "127.0.0.1", "port": 2262, "user": "admin", "privateKeyFile": "k"}
     u = lambda name: f"urn:pulumi:st::p::t::{name}"
     resources = [
         {"urn": u("e1-engine"), "type": "command:remote:Command", "inputs": {"connection": secret({"host": "127.0.0.1", "port": 2262})}},
+        {"urn": u("e1-copy"), "type": "command:remote:CopyToRemote",
+         "inputs": {"connection": secret({"host": "127.0.0.1", "port": 2262}), "source": asset}},
         {"urn": u("e0-engine"), "type": "command:remote:Command", "inputs": {"connection": secret({"host": "127.0.0.1", "port": 2261})}},
         {"urn": u("e1-docker"), "type": "pulumi:providers:docker", "inputs": {"host": "ssh://admin@127.0.0.1:2262"}},
         {"urn": u("e0-docker"), "type": "pulumi:providers:docker", "inputs": {"host": "ssh://admin@127.0.0.1:2261"}},
@@ -72,7 +75,7 @@ def test_forgetting_a_host_drops_exactly_what_lives_on_it():
          "dependencies": [u("e0-engine"), u("e1-engine")], "propertyDependencies": {"name": [u("e1-engine")]}},
     ]
     on_e1 = reach.resources_on(resources, e1)
-    assert on_e1 == {u("e1-engine"), u("e1-docker"), u("probe-e1")}
+    assert on_e1 == {u("e1-engine"), u("e1-copy"), u("e1-docker"), u("probe-e1")}
     kept = reach.forget({"resources": resources}, on_e1)["resources"]
     assert [r["urn"] for r in kept] == [u("e0-engine"), u("e0-docker"), u("overlay")]
     assert kept[2]["dependencies"] == [u("e0-engine")] and kept[2]["propertyDependencies"] == {"name": []}
