@@ -166,6 +166,7 @@ class Build:
 
     name: str
     key: str
+    started: float = 0.0
 
     @property
     def folder(self) -> Path:
@@ -174,12 +175,19 @@ class Build:
     def cached(self) -> bool:
         return (self.folder / ".done").exists()
 
+    def begin(self, what: str) -> Path:
+        """Log the start; a fresh folder for the files, which finish() moves into the cache."""
+        log(f"building {what}")
+        self.started = time.monotonic()
+        return Path(tempfile.mkdtemp(dir=CACHE))
+
     def finish(self, files: Path) -> None:
         global WORK_DONE
         WORK_DONE = True
         (files / ".done").touch()
         shutil.rmtree(self.folder, ignore_errors=True)
         files.rename(self.folder)
+        log(f"built {self.name} in {time.monotonic() - self.started:.0f} s")
 
 
 def archive(prefix: str) -> Path:
@@ -222,20 +230,17 @@ def build_cli(work: Path, go: str) -> Build:
     build = Build("pulumi-cli", f"v{CLI_VERSION}-{go}")
     if build.cached():
         return build
-    log(f"building the pulumi CLI v{CLI_VERSION} from the Go module proxy (several minutes cold)")
-    started = time.monotonic()
+    files = build.begin(f"the pulumi CLI v{CLI_VERSION} from the Go module proxy (several minutes cold)")
     # pkg/go.mod replaces sdk/v3 with ../sdk: lay the two modules side by side.
     for part in ("pkg", "sdk"):
         shutil.copytree(module_dir(f"github.com/pulumi/pulumi/{part}/v3@v{CLI_VERSION}"), work / part)
         subprocess.run(["chmod", "-R", "u+w", str(work / part)], check=True)
-    files = Path(tempfile.mkdtemp(dir=CACHE))
     run("cli", ["go", "build", "-trimpath", "-ldflags", f"-X {VERSION_VAR}=v{CLI_VERSION}",
                 "-o", str(files / "pulumi"), "./cmd/pulumi"], cwd=work / "pkg")
     # The language host runs the program through these scripts of the same SDK release.
     shutil.copy(work / "sdk" / "python" / "cmd" / "pulumi-language-python-exec", files)
     shutil.copy(work / "sdk" / "python" / "dist" / "pulumi-resource-pulumi-python", files)
     build.finish(files)
-    log(f"built the pulumi CLI in {time.monotonic() - started:.0f} s")
     return build
 
 
@@ -244,8 +249,7 @@ def build_language_host(work: Path, go: str) -> Build:
     build = Build("pulumi-language-python", f"{digest(source)}-v{CLI_VERSION}-{go}")
     if build.cached():
         return build
-    log(f"building pulumi-language-python from {source.name}")
-    started = time.monotonic()
+    files = build.begin(f"pulumi-language-python from {source.name}")
     module = unpack(source, work) / "pulumi-language-python" / "sdk" / "python" / "cmd" / "pulumi-language-python"
     # Its go.mod replaces pkg/v3 and sdk/v3 with folders of the pulumi repository that the
     # archive does not hold: use the released modules of the CLI's version instead.
@@ -253,11 +257,9 @@ def build_language_host(work: Path, go: str) -> Build:
     edits += [f"-require=github.com/pulumi/pulumi/{p}/v3@v{CLI_VERSION}" for p in ("pkg", "sdk")]
     run("language-host", ["go", "mod", "edit", *edits], cwd=module)
     run("language-host", ["go", "mod", "tidy"], cwd=module)
-    files = Path(tempfile.mkdtemp(dir=CACHE))
     run("language-host", ["go", "build", "-trimpath", "-ldflags", f"-X {VERSION_VAR}=v{CLI_VERSION}",
                           "-o", str(files / "pulumi-language-python"), "."], cwd=module)
     build.finish(files)
-    log(f"built pulumi-language-python in {time.monotonic() - started:.0f} s")
     return build
 
 
@@ -268,16 +270,13 @@ def build_command_provider(work: Path, go: str, version: str) -> Build:
     build = Build("pulumi-resource-command", f"{version}-{digest(source)}-{go}")
     if build.cached():
         return build
-    log(f"building pulumi-resource-command {version} from {source.name}")
-    started = time.monotonic()
+    files = build.begin(f"pulumi-resource-command {version} from {source.name}")
     provider = unpack(source, work) / "pulumi-command" / "provider"
-    files = Path(tempfile.mkdtemp(dir=CACHE))
     run("command-provider", ["go", "build", "-trimpath", "-ldflags",
                              f"-X github.com/pulumi/pulumi-command/provider/pkg/version.Version={version}",
                              "-o", str(files / "pulumi-resource-command"), "./cmd/pulumi-resource-command"],
         cwd=provider)
     build.finish(files)
-    log(f"built pulumi-resource-command in {time.monotonic() - started:.0f} s")
     return build
 
 
@@ -286,8 +285,7 @@ def build_docker_provider(work: Path, go: str, version: str) -> Build:
     build = Build("pulumi-resource-docker", f"{version}-{digest(source, upstream)}-{go}")
     if build.cached():
         return build
-    log(f"building pulumi-resource-docker {version} from {source.name} and {upstream.name} (2-3 minutes cold)")
-    started = time.monotonic()
+    files = build.begin(f"pulumi-resource-docker {version} from {source.name} and {upstream.name} (several minutes cold)")
     root = unpack(source, work) / "pulumi-docker"
     # provider/go.mod replaces the Terraform provider with ../upstream, a patched git submodule.
     unpack(upstream, work)
@@ -297,13 +295,11 @@ def build_docker_provider(work: Path, go: str, version: str) -> Build:
     provider = root / "provider"
     run("docker-provider", ["go", "generate", "cmd/pulumi-resource-docker/main.go"], cwd=provider,
         env={"VERSION": version})  # writes schema-embed.json from the committed schema.json
-    files = Path(tempfile.mkdtemp(dir=CACHE))
     run("docker-provider", ["go", "build", "-tags", "no_compose", "-trimpath", "-ldflags",
                             f"-X github.com/pulumi/pulumi-docker/provider/v5/pkg/version.Version={version} -s -w",
                             "-o", str(files / "pulumi-resource-docker"), "./cmd/pulumi-resource-docker"],
         cwd=provider)
     build.finish(files)
-    log(f"built pulumi-resource-docker in {time.monotonic() - started:.0f} s")
     return build
 
 
