@@ -13,12 +13,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from components import host_scripts
-from components.host import SSH_OPTIONS
 from components.ping_report import PING_INTERVAL_S
 from multihost.ping import describe, no_result, parse_ping, split_outputs
-from multihost.stack import ToolError, stack_outputs
+from multihost.stack import ToolError, ssh_argv, stack_outputs
 
-SSH_CONNECT_TIMEOUT_S = 5
 HOST_TIMEOUT_S = 60
 
 
@@ -35,9 +33,7 @@ def pings_from(source: str, access: dict, probes: dict[str, str], count: int) ->
     script = host_scripts.render("ping-probes", {
         "PROBE": f"probe-{source}", "COUNT": str(count), "INTERVAL": PING_INTERVAL_S,
         "TARGETS": " ".join(target for _, target in targets)})
-    ssh = ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
-           "-i", access["privateKeyFile"], "-p", str(access["port"]), f"{access['user']}@{access['address']}",
-           host_scripts.as_root(access["user"], host_scripts.stdin_command("ping-probes"))]
+    ssh = ssh_argv(access, host_scripts.as_root(access["user"], host_scripts.stdin_command("ping-probes")))
     where = f"{access['user']}@{access['address']}:{access['port']}"
     try:
         done = subprocess.run(ssh, input=script, capture_output=True, text=True, timeout=HOST_TIMEOUT_S)

@@ -18,18 +18,12 @@ import tempfile
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from components.host import SSH_OPTIONS
-from multihost.stack import ToolError, stack_outputs
-
-SSH_CONNECT_TIMEOUT_S = 5
+from multihost.stack import SSH_CONNECT_TIMEOUT_S, ToolError, ssh_argv, stack_outputs
 
 
 def unreachable_reason(access: dict) -> str | None:
     """None if `ssh … true` works, else the last line ssh said."""
-    done = subprocess.run(["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
-                           "-i", access["privateKeyFile"], "-p", str(access["port"]),
-                           f"{access['user']}@{access['address']}", "true"],
-                          capture_output=True, text=True, timeout=SSH_CONNECT_TIMEOUT_S * 4)
+    done = subprocess.run(ssh_argv(access, "true"), capture_output=True, text=True, timeout=SSH_CONNECT_TIMEOUT_S * 4)
     return None if done.returncode == 0 else (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
 
 

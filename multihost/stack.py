@@ -4,9 +4,20 @@ from __future__ import annotations
 import json
 import subprocess
 
+from components.host import SSH_OPTIONS
+
+SSH_CONNECT_TIMEOUT_S = 5
+
 
 class ToolError(Exception):
     """One line for the user: what failed and where; the tools exit 1 with it, no traceback."""
+
+
+def ssh_argv(access: dict, *remote: str) -> list[str]:
+    """`ssh` to a host as its `hostAccess` entry says (the program's own endpoint and key), never
+    prompting, giving up on a dead host after SSH_CONNECT_TIMEOUT_S."""
+    return ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
+            "-i", access["privateKeyFile"], "-p", str(access["port"]), f"{access['user']}@{access['address']}", *remote]
 
 
 def stack_outputs(stack: str) -> dict:

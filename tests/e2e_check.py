@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from multihost.inspect_keystore import client_for, read_keystore  # noqa: E402
 from multihost.ping import describe  # noqa: E402
+from multihost.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
 
 
 def check(outputs: dict) -> list[str]:
@@ -47,8 +48,6 @@ def check(outputs: dict) -> list[str]:
     return problems
 
 
-# How Pulumi marks a secret value in an exported deployment.
-SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 # Shorter lines (a "}" or a key's header) say nothing about a secret on their own.
 SHORTEST_SECRET_LINE = 16
 
@@ -57,7 +56,7 @@ def secret_lines(node) -> set[str]:
     """Every line of every secret plaintext in an exported deployment (`--show-secrets`)."""
     found: set[str] = set()
     if isinstance(node, dict):
-        if SECRET_SIGNATURE in node and "plaintext" in node:
+        if node.get(SPECIAL_SIGNATURE) == SECRET and "plaintext" in node:
             value = json.loads(node["plaintext"])
             text = value if isinstance(value, str) else json.dumps(value)
             found |= {line.strip() for line in text.splitlines() if len(line.strip()) >= SHORTEST_SECRET_LINE}
