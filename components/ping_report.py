@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 import pulumi
 
 from components.probe_container import ProbeContainer
-from multihost.ping import parse_ping, split_outputs
+from multihost.ping import parse_ping_probes
 
 # Seconds between echo requests: 0.2 is the shortest iputils allows a non-root user, and busybox
 # (the probe image) takes it too.
@@ -41,9 +41,7 @@ class PingReport(pulumi.ComponentResource):
                  "TARGETS": pulumi.Output.all(*[t for _, t in targets]).apply(" ".join)},
                 parent=self, depends_on=list(args.probes))
             per_source.append(pulumi.Output.all(ping.stdout, *[t for _, t in targets]).apply(
-                lambda v, s=source.host.name, d=[d for d, _ in targets]: [
-                    parse_ping(split_outputs(v[0]).get(target, ""), s, destination, target)
-                    for destination, target in zip(d, v[1:])]))
+                lambda v, s=source.host.name, d=[d for d, _ in targets]: parse_ping_probes(v[0], s, list(zip(d, v[1:])))))
         self.results = pulumi.Output.all(*per_source).apply(lambda lists: [r for rs in lists for r in rs])
         self.all_reachable = self.results.apply(lambda rs: bool(rs) and all(r["reachable"] for r in rs))
         self.register_outputs({"results": self.results, "allReachable": self.all_reachable})

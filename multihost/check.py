@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from components import host_scripts
 from components.ping_report import PING_INTERVAL_S
-from multihost.ping import describe, no_result, parse_ping, split_outputs
+from multihost.ping import describe, no_result, parse_ping_probes
 from multihost.stack import ToolError, ssh_argv, stack_outputs
 
 HOST_TIMEOUT_S = 60
@@ -45,8 +45,7 @@ def pings_from(source: str, access: dict, probes: dict[str, str], count: int) ->
         error = f"host {source} did not answer within {HOST_TIMEOUT_S} s ({where})"
     if error:
         return [no_result(source, destination, target, error) for destination, target in targets]
-    outputs = split_outputs(done.stdout)
-    return [parse_ping(outputs.get(target, ""), source, destination, target) for destination, target in targets]
+    return parse_ping_probes(done.stdout, source, targets)
 
 
 def passed(result: dict) -> bool:

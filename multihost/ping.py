@@ -55,6 +55,12 @@ def split_outputs(text: str) -> dict[str, str]:
     return {target: "\n".join(lines) for target, lines in outputs.items()}
 
 
+def parse_ping_probes(text: str, source: str, targets: list[tuple[str, str]]) -> list[dict]:
+    """One report entry per (destination host, target) from what ping-probes.sh printed on `source`."""
+    outputs = split_outputs(text)
+    return [parse_ping(outputs.get(target, ""), source, destination, target) for destination, target in targets]
+
+
 def describe(result: dict) -> str:
     """One line for a person: who pinged what, replies, loss and round-trip times or the error."""
     if result["rtt_avg_ms"] is not None:

@@ -22,7 +22,7 @@ from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EX
 from components.probe_container import PROBE_COMMAND
 from components import host_scripts
 from multihost import inspect_keystore
-from multihost.ping import describe, parse_ping, split_outputs
+from multihost.ping import describe, parse_ping_probes
 
 pytestmark = pytest.mark.integration
 
@@ -141,9 +141,7 @@ def ping_all(engines: list[SandboxHost]) -> list[dict]:
                    for target in (probe_address(destination), f"probe-{destination.name}")]
         output = source.script("ping-probes", PROBE=f"probe-{source.name}", COUNT="3", INTERVAL="0.2",
                                TARGETS=" ".join(t for _, t in targets))
-        by_target = split_outputs(output)
-        results += [parse_ping(by_target.get(target, ""), source.name, destination, target)
-                    for destination, target in targets]
+        results += parse_ping_probes(output, source.name, targets)
     return results
 
 
