@@ -8,7 +8,6 @@ Needs root, a local engine and `make images`: `make integration`.
 """
 from __future__ import annotations
 
-import itertools
 import shlex
 import subprocess
 import time
