@@ -1,9 +1,12 @@
-"""docker-multihost: a Consul keystore, Docker engines clustered through it, an overlay network
-across them, and probes that ping each other over it. Only the kind of host differs by stack."""
+"""docker-multihost: Docker engines on several hosts, an overlay network across them, and probes
+that ping each other over it. The overlay's control plane is a Consul keystore the engines cluster
+through (`kv`, the classic setup) or the engines' own swarm (`swarm`); only the kind of host
+differs by stack."""
 import pulumi
 
 from components.clustered_engine import ClusteredEngine, ClusteredEngineArgs
 from components.consul_keystore import ConsulKeystore, ConsulKeystoreArgs
+from components.engine import ControlPlane
 from components.existing_host import ExistingHost
 from components.host import Host
 from components.overlay_network import OverlayNetwork, OverlayNetworkArgs
@@ -11,6 +14,7 @@ from components.ping_report import PingReport, PingReportArgs
 from components.probe_container import ProbeContainer, ProbeContainerArgs
 from components.sandbox_host import SandboxHost
 from components.sandbox_underlay import SandboxUnderlay
+from components.swarm_engine import SwarmEngine, SwarmEngineArgs
 from components.vagrant_host import VagrantHost
 from multihost.config import StackSettings, load_settings
 
@@ -24,31 +28,49 @@ def make_hosts(settings: StackSettings) -> list[Host]:
     return [ExistingHost(h) for h in settings.hosts]
 
 
-settings = load_settings()
-images = settings.images
+def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
+    """The classic setup: Consul on the first host, the other engines clustered through it."""
+    keystore_host, *engine_hosts = hosts
+    keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
+        host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
+        engine_line=settings.engine_version))
+    engines = [
+        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version))
+        for host in engine_hosts
+    ]
+    pulumi.export("consulUrl", keystore.url)
+    pulumi.export("consulUiUrl", keystore.ui_url)
+    return ControlPlane(engines=engines, store=keystore.server, network_scope="global", engines_listing_networks=engines)
 
+
+def swarm_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
+    """Swarm mode: the first engine inits the swarm and is its manager; the others join as workers."""
+    manager_host, *worker_hosts = hosts
+    manager = SwarmEngine(manager_host.name, SwarmEngineArgs(host=manager_host, engine_line=settings.engine_version))
+    workers = [SwarmEngine(host.name, SwarmEngineArgs(host=host, engine_line=settings.engine_version, manager=manager))
+               for host in worker_hosts]
+    pulumi.export("swarmManager", manager_host.name)
+    return ControlPlane(engines=[manager, *workers], store=manager.membership, network_scope="swarm",
+                        engines_listing_networks=[manager])
+
+
+settings = load_settings()
 hosts = make_hosts(settings)
-keystore_host, *engine_hosts = hosts
-keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
-    host=keystore_host, image=images.consul, image_archive=images.consul_archive,
-    engine_line=settings.engine_version))
-engines = [
-    ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version))
-    for host in engine_hosts
-]
+make_control_plane = consul_control_plane if settings.control_plane == "kv" else swarm_control_plane
+plane = make_control_plane(settings, hosts)
 network = OverlayNetwork("overlay", OverlayNetworkArgs(
-    engines=engines, network_name=settings.network.name, subnet=settings.network.subnet, store=keystore.server))
+    control_plane=plane, network_name=settings.network.name, subnet=settings.network.subnet,
+    gateway=settings.network.gateway, encrypted=settings.network.encrypted))
 probes = [
     ProbeContainer(f"probe-{engine.host.name}", ProbeContainerArgs(
-        engine=engine, network=network, image=images.probe, image_archive=images.probe_archive))
-    for engine in engines
+        engine=engine, network=network, image=settings.images.probe, image_archive=settings.images.probe_archive))
+    for engine in plane.engines
 ]
 report = PingReport("pings", PingReportArgs(probes=probes, count=settings.ping_count))
 
+pulumi.export("controlPlane", settings.control_plane)
 pulumi.export("pingResults", report.results)
 pulumi.export("allReachable", report.all_reachable)
-pulumi.export("consulUrl", keystore.url)
-pulumi.export("consulUiUrl", keystore.ui_url)
 pulumi.export("hostAddresses", {host.name: host.address for host in hosts})
 pulumi.export("probeAddresses", {probe.host.name: probe.address for probe in probes})
 # How `make check` reaches the hosts again: the same SSH endpoints the program used (a key's path,

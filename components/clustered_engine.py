@@ -34,7 +34,7 @@ class ClusteredEngine(pulumi.ComponentResource):
         super().__init__("multihost:index:ClusteredEngine", name, None, opts)
         host = self.host = args.host
         installed = host.run(f"{name}-engine", "ensure-engine",
-                             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line},
+                             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv"},
                              parent=self, depends_on=[host])
         advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
         configured = host.run(f"{name}-cluster-store", "configure-engine",

@@ -46,7 +46,7 @@ class ConsulKeystore(pulumi.ComponentResource):
         super().__init__("multihost:index:ConsulKeystore", name, None, opts)
         host = args.host
         engine = host.run(f"{name}-engine", "ensure-engine",
-                          {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line},
+                          {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv"},
                           parent=self, depends_on=[host])
         provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[engine])
         image = ensure_image(name, host, provider, args.image, args.image_archive,

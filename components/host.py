@@ -74,10 +74,14 @@ class Host(pulumi.ComponentResource):
 
     def run(self, resource_name: str, script: str, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
-            delete_script: Optional[str] = None) -> command.remote.Command:
+            delete_script: Optional[str] = None, secret_stdout: bool = False) -> command.remote.Command:
         """Run components/host_scripts/<script>.sh on this host when created or when its settings
         change. The script goes on stdin, so the command (and any error) reads `sh -s # <script>.sh`
-        and then the script's own stderr, not the whole script text."""
+        and then the script's own stderr, not the whole script text. `secret_stdout`: what the
+        script prints is a secret, kept encrypted in the state and never shown while it runs."""
+        opts = self.on_host(parent, depends_on)
+        if secret_stdout:
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))
         return command.remote.Command(
             resource_name,
             connection=self.connection(),
@@ -88,7 +92,10 @@ class Host(pulumi.ComponentResource):
             # Not PULUMI_COMMAND_STDOUT/STDERR in the delete's environment: the scripts do not use
             # them, and most sshd configurations refuse them with a warning (no AcceptEnv).
             add_previous_output_in_env=False,
-            opts=self.on_host(parent, depends_on),
+            # additional_secret_outputs protects only the state; pulumi-command would still stream
+            # the output into the progress display.
+            logging=command.remote.Logging.STDERR if secret_stdout else None,
+            opts=opts,
         )
 
     def docker_provider(self, resource_name: str, parent: pulumi.Resource,

@@ -1,45 +1,55 @@
-"""The overlay network across the clustered engines (`docker network create --driver overlay`)."""
+"""The overlay network across the engines (`docker network create --driver overlay`), through
+either control plane."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_docker as docker
 
-from components.clustered_engine import ClusteredEngine
+from components.engine import ControlPlane
 
 
 @dataclass
 class OverlayNetworkArgs:
-    engines: Sequence[ClusteredEngine]
-    """All engines; the network is created on the first and must be seen by every one."""
+    control_plane: ControlPlane
+    """The engines and where the network lives; created on the first engine."""
     network_name: str
     subnet: str
-    store: pulumi.Resource
-    """The cluster store the network lives in (it is global-scoped there): on destroy the network
-    goes with the store, so a destroy never waits on endpoints of a host that is gone."""
+    gateway: str
+    encrypted: bool = False
+    """IPsec between hosts (`--opt encrypted`, swarm mode). Every host's kernel is checked for it
+    first: without it the network would come up and lose every packet."""
 
 
 class OverlayNetwork(pulumi.ComponentResource):
     name: pulumi.Output[str]
-    """The network's name, resolved once every engine sees it."""
+    """The network's name, resolved once the engines that list networks see it."""
 
     def __init__(self, name: str, args: OverlayNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:OverlayNetwork", name, None, opts)
+        plane = args.control_plane
+        # As soon as each host answers, before its engine is set up: a refusal comes early.
+        ipsec_checks = [
+            engine.host.run(f"{name}-ipsec-on-{engine.host.name}", "check-ipsec", {}, parent=self,
+                            depends_on=[engine.host])
+            for engine in plane.engines
+        ] if args.encrypted else []
         network = docker.Network(
             f"{name}-network",
             name=args.network_name,
             driver="overlay",
             attachable=True,
-            ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet)],
-            opts=pulumi.ResourceOptions(parent=self, provider=args.engines[0].provider, depends_on=list(args.engines),
-                                        deleted_with=args.store),
+            options={"encrypted": ""} if args.encrypted else None,
+            ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet, gateway=args.gateway)],
+            opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
+                                        depends_on=[*plane.engines, *ipsec_checks], deleted_with=plane.store),
         )
         visible = [
             engine.host.run(f"{name}-on-{engine.host.name}", "wait-network-visible",
-                            {"NETWORK": network.name}, parent=self, depends_on=[network])
-            for engine in args.engines
+                            {"NETWORK": network.name, "SCOPE": plane.network_scope}, parent=self, depends_on=[network])
+            for engine in plane.engines_listing_networks
         ]
         self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible]).apply(lambda v: v[0])
         self.register_outputs({"name": self.name, "subnet": args.subnet})

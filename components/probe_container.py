@@ -7,7 +7,7 @@ from typing import Optional
 import pulumi
 import pulumi_docker as docker
 
-from components.clustered_engine import ClusteredEngine
+from components.engine import Engine
 from components.host import Host
 from components.images import ensure_image
 from components.overlay_network import OverlayNetwork
@@ -19,7 +19,7 @@ PROBE_COMMAND = ["sleep", "2147483647"]
 
 @dataclass
 class ProbeContainerArgs:
-    engine: ClusteredEngine
+    engine: Engine
     network: OverlayNetwork
     image: str
     """An image with `ping` and `sleep` (pinned by default)."""

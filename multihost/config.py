@@ -15,12 +15,19 @@ import pulumi
 
 PROJECT = "docker-multihost"
 HOST_KINDS = ("vagrant", "sandbox", "ssh")
+# What holds the overlay's state: a key-value store (Consul, through the engines' cluster-store) or
+# the engines' own swarm (raft among the engines; no external store).
+CONTROL_PLANES = ("kv", "swarm")
 # The cluster store (and with it the Consul-backed overlay) was removed in Docker Engine 23.0;
 # 20.10 is the last line that has it.
 SUPPORTED_ENGINE_LINE = "20.10"
+# Swarm mode with attachable overlays works from 20.10 on; by default, the line of Debian trixie's
+# docker.io (26.1.5), the sandbox-swarm hosts' engine.
+SWARM_MINIMUM_ENGINE_LINE = (20, 10)
+DEFAULT_ENGINE_LINE = {"kv": SUPPORTED_ENGINE_LINE, "swarm": "26.1"}
 DEFAULT_CONSUL_IMAGE = "hashicorp/consul:1.8.7"
 DEFAULT_PROBE_IMAGE = "busybox:1.36.1"
-DEFAULT_SANDBOX_HOST_IMAGE = "multihost/host:bullseye"
+DEFAULT_SANDBOX_HOST_IMAGE = {"kv": "multihost/host:bullseye", "swarm": "multihost/host:trixie"}
 # Interface each host kind advertises to the cluster: Vagrant's eth0 is the same NAT address on
 # every VM, so its private network (eth1) is the one that reaches the other hosts.
 DEFAULT_ADVERTISE_INTERFACE = {"vagrant": "eth1", "sandbox": "eth0", "ssh": "eth0"}
@@ -70,6 +77,14 @@ class NetworkSettings:
 
     name: str
     subnet: str
+    encrypted: bool = False
+    """IPsec (ESP) between hosts for the overlay's traffic (`--opt encrypted`, swarm mode only)."""
+
+    @property
+    def gateway(self) -> str:
+        """The subnet's first address, which Docker picks anyway; given explicitly because a swarm
+        reports it back, and a network written without it would differ after `pulumi refresh`."""
+        return str(next(ipaddress.IPv4Network(self.subnet).hosts()))
 
 
 @dataclass(frozen=True)
@@ -105,9 +120,12 @@ class SandboxSettings:
 @dataclass(frozen=True)
 class StackSettings:
     host_kind: str
+    control_plane: str
+    """`kv` (Consul and cluster-store, engines 20.10) or `swarm` (swarm mode, engines 20.10 and newer)."""
     host_network: str
     """The underlay CIDR all host addresses belong to."""
-    keystore: HostSettings
+    keystore: Optional[HostSettings]
+    """The Consul host (`kv` only: swarm mode needs no external store)."""
     engines: tuple[HostSettings, ...]
     engine_version: str
     network: NetworkSettings
@@ -119,7 +137,7 @@ class StackSettings:
 
     @property
     def hosts(self) -> tuple[HostSettings, ...]:
-        return (self.keystore, *self.engines)
+        return (self.keystore, *self.engines) if self.keystore else self.engines
 
 
 def _require_mapping(key: str, value: Any) -> Mapping[str, Any]:
@@ -135,17 +153,24 @@ def _network(key: str, value: Any) -> ipaddress.IPv4Network:
         raise ConfigError(key, f"{value!r} is not an IPv4 CIDR such as 10.0.4.0/24 ({err})") from None
 
 
-def check_engine_version(key: str, version: str) -> str:
-    """Accept `20.10` or `20.10.N`; refuse other lines, saying why for 23.0 and newer."""
+def check_engine_version(key: str, version: str, control_plane: str = "kv") -> str:
+    """kv: accept `20.10` or `20.10.N`, refuse other lines (saying why for 23.0 and newer).
+    swarm: accept any line from 20.10 on."""
     match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", str(version).strip())
     if not match:
         raise ConfigError(key, f"{version!r} is not a Docker Engine version such as 20.10 or 20.10.5")
     major, minor = int(match.group(1)), int(match.group(2))
+    if control_plane == "swarm":
+        if (major, minor) < SWARM_MINIMUM_ENGINE_LINE:
+            raise ConfigError(key, f"Docker Engine {version} is too old for controlPlane swarm "
+                                   f"(attachable overlays need 20.10 or newer)")
+        return str(version).strip()
     if (major, minor) >= (23, 0):
         raise ConfigError(
             key,
             f"Docker Engine {version} cannot be used: 23.0 removed --cluster-store/--cluster-advertise, "
-            f"which the Consul-backed overlay needs. Use the {SUPPORTED_ENGINE_LINE} line.",
+            f"which the Consul-backed overlay (controlPlane kv) needs. Use the {SUPPORTED_ENGINE_LINE} line, "
+            f"or controlPlane swarm.",
         )
     if f"{major}.{minor}" != SUPPORTED_ENGINE_LINE:
         raise ConfigError(key, f"Docker Engine {version} is outside the pinned {SUPPORTED_ENGINE_LINE} line")
@@ -196,17 +221,26 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if host_kind not in HOST_KINDS:
         raise ConfigError("hostKind", f"{host_kind!r} is not one of {', '.join(HOST_KINDS)}")
 
+    control_plane = raw.get("controlPlane", "kv")
+    if control_plane not in CONTROL_PLANES:
+        raise ConfigError("controlPlane", f"{control_plane!r} is not one of {', '.join(CONTROL_PLANES)}")
+
     underlay = _network("hostNetwork", raw.get("hostNetwork", "172.28.128.0/24"))
-    if "keystore" not in raw:
-        raise ConfigError("keystore", "missing: the host that runs Consul, e.g. {name: mh-keystore, address: 172.28.128.5}")
-    keystore = _host("keystore", raw["keystore"], host_kind, underlay)
+    keystore = None
+    if control_plane == "kv":
+        if "keystore" not in raw:
+            raise ConfigError("keystore", "missing: the host that runs Consul, e.g. {name: mh-keystore, address: 172.28.128.5}")
+        keystore = _host("keystore", raw["keystore"], host_kind, underlay)
+    elif "keystore" in raw:
+        raise ConfigError("keystore", "controlPlane swarm has no key-value store: remove keystore "
+                                      "(the first engine is the swarm manager)")
     engines_raw = raw.get("engines")
     if not isinstance(engines_raw, list) or len(engines_raw) < 2:
         raise ConfigError("engines", "at least two engine hosts are needed for a multi-host overlay")
     engines = tuple(_host(f"engines[{i}]", e, host_kind, underlay) for i, e in enumerate(engines_raw))
 
-    hosts = (keystore, *engines)
-    keys = ["keystore"] + [f"engines[{i}]" for i in range(len(engines))]
+    hosts = (keystore, *engines) if keystore else engines
+    keys = (["keystore"] if keystore else []) + [f"engines[{i}]" for i in range(len(engines))]
     for field in ("name", "address"):
         seen: dict[str, str] = {}
         for key, host in zip(keys, hosts):
@@ -222,8 +256,15 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     subnet = _network("network.subnet", network_raw.get("subnet", "10.0.4.0/24"))
     if subnet.overlaps(underlay):
         raise ConfigError("network.subnet", f"{subnet} overlaps hostNetwork {underlay}: overlay and underlay must differ")
+    encrypted = network_raw.get("encrypted", False)
+    if not isinstance(encrypted, bool):
+        raise ConfigError("network.encrypted", f"{encrypted!r} is not true or false")
+    if encrypted and control_plane != "swarm":
+        raise ConfigError("network.encrypted", "an encrypted overlay needs controlPlane swarm "
+                                               "(the cluster-store overlay has no encryption)")
 
-    engine_version = check_engine_version("engineVersion", raw.get("engineVersion", SUPPORTED_ENGINE_LINE))
+    engine_version = check_engine_version("engineVersion", raw.get("engineVersion", DEFAULT_ENGINE_LINE[control_plane]),
+                                          control_plane)
 
     images_raw = _require_mapping("images", raw.get("images", {}))
     load_from = images_raw.get("loadFrom")
@@ -234,7 +275,9 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
         probe=check_image("images.probe", images_raw.get("probe", DEFAULT_PROBE_IMAGE)),
         load_from=load_from,
     )
-    for archive in filter(None, (images.consul_archive, images.probe_archive)):
+    # Swarm mode runs no Consul: only the probe image is needed.
+    archives = (images.consul_archive, images.probe_archive) if control_plane == "kv" else (images.probe_archive,)
+    for archive in filter(None, archives):
         if not os.path.isfile(archive):
             raise ConfigError("images.loadFrom", f"{archive} does not exist (make images builds it)")
 
@@ -250,18 +293,20 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if not isinstance(port_base, int) or not 1024 <= port_base <= 65535 - len(hosts):
         raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a free port range start (1024 and up)")
     sandbox = SandboxSettings(
-        host_image=check_image("sandbox.hostImage", sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE)),
+        host_image=check_image("sandbox.hostImage",
+                               sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE[control_plane])),
         privileged=privileged,
         ssh_port_base=port_base,
     )
 
     return StackSettings(
         host_kind=host_kind,
+        control_plane=control_plane,
         host_network=str(underlay),
         keystore=keystore,
         engines=engines,
         engine_version=engine_version,
-        network=NetworkSettings(name=network_name, subnet=str(subnet)),
+        network=NetworkSettings(name=network_name, subnet=str(subnet), encrypted=encrypted),
         images=images,
         ping_count=ping_count,
         sandbox=sandbox,
@@ -269,7 +314,7 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     )
 
 
-STRING_KEYS = ("hostKind", "hostNetwork", "engineVersion")
+STRING_KEYS = ("hostKind", "controlPlane", "hostNetwork", "engineVersion")
 JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox")
 
 

@@ -1,5 +1,6 @@
 """Print what the cluster store holds: the engines registered and the overlay networks with their
-subnets (the classic tutorial's look at the Consul UI, as text). Works on any stack.
+subnets (the classic tutorial's look at the Consul UI, as text). Works on any stack; for a
+swarm-mode stack, what its manager holds (multihost.inspect_swarm).
 
     python -m multihost.inspect_keystore consul://172.28.128.5:8500
     python -m multihost.inspect_keystore --stack sandbox      (the stack's consulUrl)
@@ -14,6 +15,7 @@ from urllib.parse import urlparse
 import consul
 import requests
 
+from multihost import inspect_swarm
 from multihost.stack import ToolError, stack_outputs
 
 NODES_PREFIX = "docker/nodes/"
@@ -49,6 +51,14 @@ def read_keystore(client: consul.Consul) -> dict:
     return result
 
 
+def show_swarm(outputs: dict, as_json: bool) -> int:
+    """A swarm-mode stack has no keystore: show what its manager holds instead."""
+    manager = outputs["swarmManager"]
+    contents = inspect_swarm.read_swarm(manager, outputs["hostAccess"][manager])
+    print(json.dumps(contents, indent=2) if as_json else "\n".join(inspect_swarm.describe_swarm(manager, contents)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", help="the cluster store, consul://HOST:PORT (stack output consulUrl)")
@@ -58,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.url) == bool(args.stack):
         parser.error("give either a consul:// URL or --stack STACK")
     try:
-        url = args.url or stack_outputs(args.stack)["consulUrl"]
+        outputs = stack_outputs(args.stack) if args.stack else {}
+        if outputs.get("controlPlane") == "swarm":
+            return show_swarm(outputs, args.json)
+        url = args.url or outputs["consulUrl"]
         client = client_for(url)
         contents = read_keystore(client)
     except ValueError as err:

@@ -74,7 +74,10 @@ def describe(result: dict) -> str:
 def main() -> int:
     """`python -m multihost.ping OUTPUTS_JSON`: the ping report of `pulumi stack output --json`."""
     outputs = json.load(open(sys.argv[1]))
-    print("Consul UI:", outputs["consulUiUrl"])
+    if "consulUiUrl" in outputs:
+        print("Consul UI:", outputs["consulUiUrl"])
+    else:
+        print("Swarm manager:", outputs.get("swarmManager"))
     print("ping results (pingResults):")
     for result in outputs["pingResults"]:
         print(" ", describe(result))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make e2e: the sandbox stack for real, through the README's own commands where they exist.
-#   make up -> checks of the outputs and the keystore -> make inspect -> a second `pulumi up` that
+#   make up -> checks of the outputs and the keystore (or swarm) -> make inspect -> make check -> a second `pulumi up` that
 #   must change nothing -> `pulumi refresh` then `pulumi preview --expect-no-changes` -> make destroy
 #   -> nothing of the stack left on the local engine -> no secret anywhere in the captured output.
 # Prints one summary line with the timings. Whatever fails, what the run created is destroyed.
@@ -49,6 +49,9 @@ pulumi stack export --stack "$STACK" --show-secrets | venv/bin/python tests/e2e_
 
 step "make inspect"
 logged make -s inspect
+
+step "make check (the ping matrix again, live)"
+logged make -s check
 
 step "pulumi up (second: no changes expected)"
 pulumi preview --stack "$STACK" --expect-no-changes --diff >>"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; false; }

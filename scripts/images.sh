@@ -2,6 +2,7 @@
 # Builds the sandbox's images on the local Docker engine WITHOUT any registry,
 # from Debian packages fetched with the machine's own apt mirror:
 #   multihost/host:bullseye   debootstrap rootfs + host-init + sshd config
+#   multihost/host:trixie     the same with a current engine (swarm mode)
 #   multihost/consul:1.8.7    bullseye's consul binary and the libs it needs
 #   multihost/probe:busybox   bookworm's busybox-static (ping, sh, sleep)
 #   multihost/existing:bullseye  the host image with no engine (fault suite, `ssh` kind)
@@ -22,6 +23,7 @@ HOST_IMAGE_VERSION=1
 CONSUL_IMAGE_VERSION=1
 PROBE_IMAGE_VERSION=1
 EXISTING_IMAGE_VERSION=1
+SWARM_HOST_IMAGE_VERSION=1
 
 HOST_IMAGE=multihost/host:bullseye
 EXISTING_IMAGE=multihost/existing:bullseye
@@ -31,6 +33,10 @@ HOST_SUITE=bullseye       # docker.io 20.10.5: still accepts a consul cluster-st
 CONSUL_SUITE=bullseye     # consul 1.8.7
 PROBE_SUITE=bookworm      # busybox-static on glibc >= 2.34 resolves names statically
 HOST_PACKAGES=docker.io,openssh-server,sudo,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3
+# The swarm-mode host: a current engine (trixie's docker.io 26.1.5; its CLI is docker-cli).
+SWARM_HOST_IMAGE=multihost/host:trixie
+SWARM_HOST_SUITE=trixie
+SWARM_HOST_PACKAGES=docker.io,docker-cli,openssh-server,sudo,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/.images
@@ -135,15 +141,21 @@ need_mirror() {
 	echo "    mirror: $MIRROR"
 }
 
-# ---- multihost/host:bullseye ----------------------------------------------
+# ---- sandbox host images: multihost/host:bullseye and multihost/host:trixie ----
 HOST_DIR=$ROOT/images/host
-host_hash=$(inputs_hash "$HOST_DIR/host-init" "$HOST_DIR/sshd-multihost.conf" <(echo "$HOST_SUITE $HOST_PACKAGES"))
-if stale "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$host_hash"; then
-	rootfs=$CACHE/rootfs-$HOST_SUITE
-	stamp="$HOST_SUITE minbase $HOST_PACKAGES"
+# build_host_image IMAGE VERSION SUITE PACKAGES: a debootstrap rootfs of SUITE with PACKAGES,
+# host-init and the sshd config, imported as IMAGE (rootfs cached per suite).
+build_host_image() {
+	local image=$1 version=$2 suite=$3 packages=$4 hash rootfs stamp t0
+	hash=$(inputs_hash "$HOST_DIR/host-init" "$HOST_DIR/sshd-multihost.conf" <(echo "$suite $packages"))
+	if ! stale "$image" "$version" "$hash"; then
+		echo "==> $image is up to date"; return
+	fi
+	rootfs=$CACHE/rootfs-$suite
+	stamp="$suite minbase $packages"
 	if [ "$(cat "$rootfs.ok" 2>/dev/null)" != "$stamp" ]; then
 		need_mirror
-		step "debootstrap $HOST_SUITE into $rootfs.tmp (about a minute)"
+		step "debootstrap $suite into $rootfs.tmp (about a minute)"
 		if ! command -v debootstrap >/dev/null; then
 			echo "    installing Debian's debootstrap"
 			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null ||
@@ -156,9 +168,9 @@ if stale "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$host_hash"; then
 		done
 		rm -f "$rootfs.ok"
 		t0=$(now)
-		debootstrap --variant=minbase --include="$HOST_PACKAGES" "$HOST_SUITE" "$rootfs.tmp" "$MIRROR" \
-			> "$CACHE/debootstrap.log" 2>&1 ||
-			{ tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+		debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs.tmp" "$MIRROR" \
+			> "$CACHE/debootstrap-$suite.log" 2>&1 ||
+			{ tail -n 20 "$CACHE/debootstrap-$suite.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap-$suite.log)"; }
 		# Package caches and lists are not needed in the image.
 		rm -rf "$rootfs.tmp"/var/cache/apt/*.bin "$rootfs.tmp"/var/cache/apt/archives/*.deb \
 			"$rootfs.tmp"/var/lib/apt/lists/*_Packages
@@ -166,7 +178,7 @@ if stale "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$host_hash"; then
 		echo "$stamp" > "$rootfs.ok"
 		echo "    debootstrap took $(( $(now) - t0 )) s, $(du -sh --one-file-system "$rootfs" | cut -f1)"
 	fi
-	step "add host-init and the sshd config to the rootfs"
+	step "add host-init and the sshd config to the $suite rootfs"
 	install -m 755 "$HOST_DIR/host-init" "$rootfs/usr/local/sbin/host-init"
 	install -d "$rootfs/etc/ssh/sshd_config.d"
 	install -m 644 "$HOST_DIR/sshd-multihost.conf" "$rootfs/etc/ssh/sshd_config.d/multihost.conf"
@@ -174,17 +186,17 @@ if stale "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$host_hash"; then
 	rm -f "$rootfs"/etc/ssh/ssh_host_*
 	# The image's own engine state starts empty (the volume at /var/lib/docker holds it).
 	rm -rf "$rootfs"/var/lib/docker/*
-	step "docker import $HOST_IMAGE"
+	step "docker import $image"
 	t0=$(now)
-	import_dir "$rootfs" "$HOST_IMAGE" \
-		"LABEL multihost.version=$HOST_IMAGE_VERSION" "LABEL multihost.inputs=$host_hash" \
+	import_dir "$rootfs" "$image" \
+		"LABEL multihost.version=$version" "LABEL multihost.inputs=$hash" \
 		'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 		'CMD ["/usr/local/sbin/host-init"]' ||
 		die "docker import failed"
 	echo "    import took $(( $(now) - t0 )) s"
-else
-	echo "==> $HOST_IMAGE is up to date"
-fi
+}
+build_host_image "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$HOST_SUITE" "$HOST_PACKAGES"
+build_host_image "$SWARM_HOST_IMAGE" "$SWARM_HOST_IMAGE_VERSION" "$SWARM_HOST_SUITE" "$SWARM_HOST_PACKAGES"
 
 # ---- multihost/existing:bullseye (the fault suite's machine with no engine) --
 EXISTING_DIR=$ROOT/images/existing

@@ -79,6 +79,10 @@ class RecordingMonitor(MockMonitor):
         return match
 
 
+# What the swarm manager's init command prints: the workers' join token.
+FAKE_JOIN_TOKEN = "SWMTKN-1-0000fake0000token0000-0000worker0000"
+
+
 def ping_output(name: str) -> str:
     return (PING_DATA / name).read_text()
 
@@ -114,6 +118,8 @@ class HostMocks(pulumi.runtime.Mocks):
         if args.typ == "command:remote:Command":
             if "-from-" in args.name:
                 outputs["stdout"] = self._ping_probes_output(args.name, args.inputs["stdin"])
+            elif args.name.endswith("-swarm-init"):
+                outputs["stdout"] = f"{FAKE_JOIN_TOKEN}\n"
             else:
                 outputs["stdout"] = "ok"
         elif args.typ == "command:local:Command":

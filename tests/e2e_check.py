@@ -1,4 +1,4 @@
-"""Checks a running sandbox stack from its outputs and its keystore, for `make e2e`.
+"""Checks a running sandbox stack from its outputs and its keystore (or its swarm), for `make e2e`.
 
     python tests/e2e_check.py OUTPUTS_JSON   (from `pulumi stack output --json --show-secrets`)
 Exits 1 with the reasons when anything is missing; prints the ping summary either way.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from multihost.inspect_keystore import client_for, read_keystore  # noqa: E402
+from multihost.inspect_swarm import read_swarm  # noqa: E402
 from multihost.ping import describe  # noqa: E402
 from multihost.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
 
@@ -36,6 +37,8 @@ def check(outputs: dict) -> list[str]:
     if outputs.get("allReachable") is not True:
         problems.append(f"allReachable is {outputs.get('allReachable')!r}")
 
+    if outputs.get("controlPlane") == "swarm":
+        return problems + check_swarm(outputs, hosts)
     keystore = read_keystore(client_for(outputs["consulUrl"]))
     host_addresses = outputs.get("hostAddresses") or {}
     for host in hosts:
@@ -45,6 +48,21 @@ def check(outputs: dict) -> list[str]:
     overlays = [n for n in keystore["networks"] if n["driver"] == "overlay"]
     if not overlays:
         problems.append(f"no overlay network in Consul: {keystore['networks']}")
+    return problems
+
+
+def check_swarm(outputs: dict, hosts: list[str]) -> list[str]:
+    """Swarm mode: every probe host is a Ready engine of the manager's swarm, which holds the
+    overlay network."""
+    manager = outputs["swarmManager"]
+    swarm = read_swarm(manager, outputs["hostAccess"][manager])
+    problems = []
+    ready = {e["name"] for e in swarm["engines"] if e["status"] == "Ready"}
+    for host in hosts:
+        if host not in ready:
+            problems.append(f"engine {host} is not a Ready node of the swarm of {manager}: {swarm['engines']}")
+    if not [n for n in swarm["networks"] if n["name"] != "ingress"]:
+        problems.append(f"no overlay network in the swarm: {swarm['networks']}")
     return problems
 
 
@@ -98,7 +116,8 @@ def main() -> int:
     for problem in problems:
         print(f"e2e check FAILED: {problem}", file=sys.stderr)
     if not problems:
-        print(f"e2e check passed: {len(outputs['pingResults'])} pings, all replies, 0% loss; engines registered and overlay in Consul")
+        where = "in the swarm" if outputs.get("controlPlane") == "swarm" else "in Consul"
+        print(f"e2e check passed: {len(outputs['pingResults'])} pings, all replies, 0% loss; engines and overlay {where}")
     return 1 if problems else 0
 
 

@@ -27,7 +27,10 @@ restart_engine() {
     if [ -s /var/run/docker.pid ] && kill "$(cat /var/run/docker.pid)" 2>/dev/null; then
       wait_until 30 "the old dockerd to exit" sh -c '! [ -s /var/run/docker.pid ]'
     fi
-    setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+    # Engines from 26.0 on try to turn IPv6 off on each bridge they make, which a container used
+    # as a host cannot do ("failed to disable IPv6 on container's interface br0"); this lets them
+    # go on. Older engines ignore it.
+    DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
   fi
   wait_until 60 "the Docker engine on $(hostname) to answer" engine_answers || {
     tail -n 20 /var/log/dockerd.log 2>/dev/null >&2 || journalctl -u docker -n 20 >&2 || true

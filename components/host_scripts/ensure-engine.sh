@@ -1,6 +1,8 @@
 # Give the host its own hostname and a running Docker Engine of the pinned line.
-# Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10).
+# Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
+# for the cluster store; swarm: 20.10 or newer).
 : "${HOST_NAME:?}" "${ENGINE_LINE:?}"
+CONTROL_PLANE=${CONTROL_PLANE:-kv}
 
 # Two engines with one hostname break the overlay (serf: "Node name conflicts").
 if [ "$(hostname)" != "$HOST_NAME" ]; then
@@ -12,11 +14,13 @@ if ! command -v dockerd >/dev/null 2>&1; then
   command -v apt-get >/dev/null 2>&1 || fail "no Docker Engine on $HOST_NAME and no apt-get to install one"
   apt-get update -qq
   # Docker's own repository names it docker-ce 5:20.10.x; Debian bullseye names it docker.io 20.10.x.
+  # From Debian trixie on, docker.io is the engine only: the CLI is docker-cli.
   for candidate in docker-ce docker.io; do
     version=$(apt-cache madison "$candidate" 2>/dev/null | awk -v line="$ENGINE_LINE" '
       { v = $3; sub(/^[0-9]+:/, "", v) } index(v, line ".") == 1 { print $3; exit }')
     if [ -n "$version" ]; then
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$candidate=$version"
+      cli=$(apt-cache show docker-cli >/dev/null 2>&1 && [ "$candidate" = docker.io ] && echo docker-cli || true)
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$candidate=$version" $cli
       apt-mark hold "$candidate" >/dev/null
       break
     fi
@@ -26,8 +30,8 @@ fi
 
 version=$(dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p')
 major=${version%%.*}
-if [ "${major:-0}" -ge 23 ]; then
-  fail "Docker Engine $version on $HOST_NAME is 23.0 or newer, which removed --cluster-store/--cluster-advertise; install the $ENGINE_LINE line"
+if [ "$CONTROL_PLANE" = kv ] && [ "${major:-0}" -ge 23 ]; then
+  fail "Docker Engine $version on $HOST_NAME is 23.0 or newer, which removed --cluster-store/--cluster-advertise; install the $ENGINE_LINE line, or use controlPlane swarm"
 fi
 case "$version" in
   "$ENGINE_LINE".*) ;;

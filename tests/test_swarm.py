@@ -1,0 +1,134 @@
+"""Swarm mode (`controlPlane: swarm`): its validation, its resource graph, the join token as a
+secret, and the encrypted overlay's preflight. The layers above the engines are the kv mode's."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from conftest import FAKE_JOIN_TOKEN, ROOT, stack_config
+from multihost.config import ConfigError, parse_settings
+
+T = "multihost:index:"
+# How the mocks see a secret input: Pulumi's secret signature around the value.
+SECRET_SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+
+
+def secret_value(value):
+    """The plaintext of a secret input; fails if the input is not a secret."""
+    assert isinstance(value, dict) and value.get(SECRET_SIG) == SECRET, f"not a secret: {value!r:.60}"
+    return value["value"]
+
+
+def parse(stack: str, **overrides):
+    return parse_settings(stack_config(stack, **overrides), str(ROOT), "test")
+
+
+def test_sandbox_swarm_stack_has_no_keystore_and_a_current_engine():
+    settings = parse("sandbox-swarm")
+    assert settings.control_plane == "swarm" and settings.keystore is None
+    assert [h.name for h in settings.hosts] == ["mhs-demo0", "mhs-demo1"]
+    assert settings.engine_version == "26.1" and settings.sandbox.host_image == "multihost/host:trixie"
+    assert settings.network.encrypted is False and settings.network.gateway == "10.0.4.1"
+
+
+def test_kv_is_the_default_and_keeps_its_pinned_line():
+    settings = parse("dev")
+    assert settings.control_plane == "kv" and settings.keystore.name == "mh-keystore"
+    assert settings.engine_version == "20.10"
+
+
+@pytest.mark.parametrize("stack, overrides, key, words", [
+    ("dev", {"controlPlane": "raft"}, "controlPlane", "not one of kv, swarm"),
+    ("dev", {"engineVersion": "26.1"}, "engineVersion", "or controlPlane swarm"),
+    ("sandbox-swarm", {"engineVersion": "19.03"}, "engineVersion", "too old for controlPlane swarm"),
+    ("sandbox-swarm", {"engineVersion": "new"}, "engineVersion", "not a Docker Engine version"),
+    ("sandbox-swarm", {"keystore": {"name": "mh-keystore", "address": "172.28.160.5"}}, "keystore",
+     "controlPlane swarm has no key-value store"),
+    ("dev", {"network": {"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": True}}, "network.encrypted",
+     "needs controlPlane swarm"),
+    ("sandbox-swarm", {"network": {"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": "yes"}},
+     "network.encrypted", "not true or false"),
+])
+def test_each_mode_refuses_what_it_cannot_do_naming_the_key(stack, overrides, key, words):
+    with pytest.raises(ConfigError) as err:
+        parse(stack, **overrides)
+    assert err.value.key == key and words in str(err.value)
+
+
+@pytest.mark.parametrize("version", ["20.10", "20.10.5", "23.0", "26.1", "27.3.1"])
+def test_swarm_mode_takes_engines_from_20_10_on(version):
+    assert parse("sandbox-swarm", engineVersion=version).engine_version == version
+
+
+def test_swarm_graph_has_engines_and_no_consul(run_program):
+    run = run_program(stack_config("sandbox-swarm"))
+    counts = Counter(r.type for r in run.monitor.registrations if r.type.startswith(T))
+    assert counts == Counter({f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 2, f"{T}SwarmEngine": 2,
+                              f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1})
+    assert run.outputs["controlPlane"] == "swarm" and run.outputs["swarmManager"] == "mhs-demo0"
+    assert "consulUrl" not in run.outputs
+    # The same report as in kv mode: every ordered pair, by address and by name.
+    assert len(run.outputs["pingResults"]) == 4 and run.outputs["allReachable"] is True
+    ensure = run.mocks.inputs["mhs-demo1-engine"]["stdin"]
+    assert "CONTROL_PLANE=swarm" in ensure and "ENGINE_LINE=26.1" in ensure
+
+
+def test_swarm_edges_manager_first_then_workers_then_network(run_program):
+    run = run_program(stack_config("sandbox-swarm"))
+    monitor = run.monitor
+    init, join = monitor.named("mhs-demo0-swarm-init"), monitor.named("mhs-demo1-swarm-join")
+    assert any(d.endswith("::mhs-demo0-engine") for d in init.dependencies)
+    assert any(d.endswith("::mhs-demo0-swarm-init") for d in join.dependencies)
+    assert any(d.endswith("::mhs-demo1-engine") for d in join.dependencies)
+    assert "MANAGER=172.28.160.6:2377\n" in secret_value(run.mocks.inputs[join.name]["stdin"])
+    # Each engine leaves the swarm on destroy; workers go before the manager (they depend on it).
+    for command in (init, join):
+        assert "swarm-leave" not in run.mocks.inputs[command.name]["create"]
+        assert "docker swarm leave" in run.mocks.inputs[command.name]["delete"]
+    # The network is made through the manager, waits for every engine, and lives in the swarm.
+    network = monitor.named("overlay-network")
+    assert "::mhs-demo0-docker::" in network.provider
+    assert {"mhs-demo0-swarm-init", "mhs-demo1-swarm-join"} <= {d.rsplit("::", 1)[1] for d in network.dependencies}
+    assert network.deleted_with == init.urn
+    # Only the manager lists a swarm network before a container uses it: workers are not waited on.
+    waits = [r.name for r in monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
+    assert waits == ["overlay-on-mhs-demo0"]
+    assert "SCOPE=swarm" in run.mocks.inputs["overlay-on-mhs-demo0"]["stdin"]
+    # Probes use their own engine's provider and wait for the network.
+    probe = monitor.named("probe-mhs-demo1-container")
+    assert "::mhs-demo1-docker::" in probe.provider
+    assert any(d.endswith("::overlay-on-mhs-demo0") for d in probe.dependencies)
+
+
+def test_the_join_token_is_a_secret_never_shown(run_program):
+    run = run_program(stack_config("sandbox-swarm"))
+    init = run.monitor.named("mhs-demo0-swarm-init")
+    assert "stdout" in init.secret_outputs
+    assert run.mocks.inputs[init.name]["logging"] == "stderr"  # its stdout is the token
+    join = run.mocks.inputs["mhs-demo1-swarm-join"]
+    # The token reaches the worker on stdin, a secret, never in the command line a failure would print.
+    assert f"JOIN_TOKEN={FAKE_JOIN_TOKEN}\n" in secret_value(join["stdin"])
+    assert FAKE_JOIN_TOKEN not in join["create"] and FAKE_JOIN_TOKEN not in str(run.outputs)
+
+
+def test_encrypted_overlay_checks_every_host_first(run_program):
+    config = stack_config("sandbox-swarm", network={"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": True})
+    run = run_program(config)
+    network = run.monitor.named("overlay-network")
+    assert run.mocks.inputs[network.name]["options"] == {"encrypted": ""}
+    checks = {f"overlay-ipsec-on-{h}" for h in ("mhs-demo0", "mhs-demo1")}
+    assert checks <= {d.rsplit("::", 1)[1] for d in network.dependencies}
+    for name in checks:
+        check = run.monitor.named(name)
+        # Right after the host answers: before its engine, so a refusal comes before anything is set up.
+        host = name.rsplit("-on-", 1)[1]
+        assert any(d.endswith(f"SandboxHost$docker:index/container:Container::{host}") for d in check.dependencies)
+        assert not [d for d in check.dependencies if "SwarmEngine" in d]
+        assert "rfc4106(gcm(aes))" in run.mocks.inputs[name]["stdin"]
+
+
+def test_unencrypted_overlay_has_no_ipsec_check(run_program):
+    run = run_program(stack_config("sandbox-swarm"))
+    assert not [r for r in run.monitor.registrations if "-ipsec-" in r.name]
+    assert not run.mocks.inputs["overlay-network"].get("options")
