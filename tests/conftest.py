@@ -17,7 +17,7 @@ import pytest
 import yaml
 from pulumi.runtime import config as pulumi_config
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.settings import get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -186,6 +186,9 @@ def run_program(tmp_path, event_loop_per_test) -> Callable[..., ProgramRun]:
         mocks = HostMocks(tmp_path, ping_outputs)
         monitor = RecordingMonitor(mocks)
         run.monitors.append(monitor)
+        # A new root stack per run: set_mocks keeps the previous one, and with it the previous
+        # run's exports.
+        reset_options(project=PROJECT, stack="test")
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="test", preview=preview, monitor=monitor)
         images = values.get("images") or {}
         if images.get("loadFrom"):
