@@ -23,8 +23,9 @@ class ClusteredEngineArgs:
 
 
 class ClusteredEngine(pulumi.ComponentResource):
-    """Installs or keeps the engine, sets the hostname, points it at the keystore, restarts it, waits
-    until it is registered under `docker/nodes/`, and offers a Docker provider for it over SSH."""
+    """Points the engine at the keystore, installs or keeps it and sets the hostname (in that order,
+    so the engine starts once, already clustered), waits until it is registered under
+    `docker/nodes/`, and offers a Docker provider for it over SSH."""
 
     host: Host
     provider: docker.Provider
@@ -33,16 +34,19 @@ class ClusteredEngine(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusteredEngineArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:ClusteredEngine", name, None, opts)
         host = self.host = args.host
+        advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
+        # Configured before the engine first starts (one start, no restart), and without waiting
+        # for Consul: the engine keeps trying the store until Consul answers.
+        configured = host.run(f"{name}-cluster-store", "configure-engine",
+                              {"CLUSTER_STORE": args.keystore.store_url, "CLUSTER_ADVERTISE": advertise,
+                               "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name},
+                              parent=self, depends_on=[host], delete_script="deconfigure-engine")
         installed = host.run(f"{name}-engine", "ensure-engine",
                              {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv"},
-                             parent=self, depends_on=[host])
-        advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
-        configured = host.run(f"{name}-cluster-store", "configure-engine",
-                              {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise},
-                              parent=self, depends_on=[installed, args.keystore],
-                              delete_script="deconfigure-engine")
+                             parent=self, depends_on=[configured])
         registered = host.run(f"{name}-registered", "wait-engine-registered",
-                              {"CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"},
-                              parent=self, depends_on=[configured])
+                              {"CLUSTER_STORE": args.keystore.store_url, "CONSUL_HTTP": args.keystore.http_url,
+                               "NODE": f"{host.address}:{ADVERTISE_PORT}"},
+                              parent=self, depends_on=[installed, args.keystore])
         self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[registered])
         self.register_outputs({"clusterAdvertise": advertise})

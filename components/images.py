@@ -29,7 +29,8 @@ def ensure_image(resource_prefix: str, host: Host, provider: docker.Provider, im
         connection=host.connection(),
         source=pulumi.FileAsset(archive),
         remote_path=remote_path,
-        opts=host.on_host(parent, depends_on),
+        # Only the host is needed for the copy: it goes while the engine starts.
+        opts=host.on_host(parent, [host]),
     )
     return host.run(f"{resource_prefix}-image-load", "load-image",
-                    {"IMAGE": image, "ARCHIVE": remote_path}, parent=parent, depends_on=[copy])
+                    {"IMAGE": image, "ARCHIVE": remote_path}, parent=parent, depends_on=[copy, *depends_on])

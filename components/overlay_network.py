@@ -43,12 +43,15 @@ class OverlayNetwork(pulumi.ComponentResource):
             attachable=True,
             options={"encrypted": ""} if args.encrypted else None,
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet, gateway=args.gateway)],
+            # Made as soon as the first engine is in the cluster: the others find it there when they
+            # join, and each is waited for below.
             opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
-                                        depends_on=[*plane.engines, *ipsec_checks], deleted_with=plane.store),
+                                        depends_on=[plane.engines[0], *ipsec_checks], deleted_with=plane.store),
         )
         visible = [
             engine.host.run(f"{name}-on-{engine.host.name}", "wait-network-visible",
-                            {"NETWORK": network.name, "SCOPE": plane.network_scope}, parent=self, depends_on=[network])
+                            {"NETWORK": network.name, "SCOPE": plane.network_scope}, parent=self,
+                            depends_on=[network, engine])
             for engine in plane.engines_listing_networks
         ]
         self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible]).apply(lambda v: v[0])

@@ -17,6 +17,8 @@ from multihost.config import HostSettings, SandboxSettings
 CAPABILITIES_ADDED = ["ALL"]
 CAPABILITIES_DROPPED = ["CAP_SYS_RESOURCE"]
 EXPLICIT_SECURITY_OPTS = ["seccomp=unconfined", "apparmor=unconfined"]
+# Four times the default weight (1024).
+CONTROL_PLANE_CPU_SHARES = 4096
 # No device cgroup rule: the nested engine creates its containers' devices through its own
 # (remounted, writable) devices cgroup, and the overlay ran here without one. The docker
 # provider that can be built here does not know `deviceCgroupRules` either.
@@ -56,6 +58,9 @@ class SandboxHost(Host):
             if explicit else None,
             security_opts=EXPLICIT_SECURITY_OPTS if explicit else None,
             cgroupns_mode="private",
+            # Hosts compete for this machine's CPU while they come up, and every other step waits on
+            # the first host's control plane (Consul, or the swarm manager): it gets a larger share.
+            cpu_shares=CONTROL_PLANE_CPU_SHARES if index == 0 else None,
             labels=[docker.ContainerLabelArgs(label="multihost.stack", value=stack)],
             must_run=True,
             opts=pulumi.ResourceOptions(parent=self),

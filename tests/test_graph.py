@@ -59,15 +59,23 @@ def test_any_number_of_engines_from_two_up(run_program):
 
 def test_dependency_edges_between_layers(run_program):
     monitor = run_program(stack_config("sandbox")).monitor
-    # Engines wait for the keystore: their cluster-store configuration depends on Consul's leader.
+    # Engines are configured for the store before they start, without waiting for Consul; their
+    # registration waits for Consul's leader.
     for engine in ("mhs-demo0", "mhs-demo1"):
         configure = monitor.named(f"{engine}-cluster-store")
-        assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
-    # The network waits for every engine.
+        assert not configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
+        ensure = monitor.named(f"{engine}-engine")
+        assert any(d.endswith(f"::{engine}-cluster-store") for d in ensure.dependencies)
+        registered = monitor.named(f"{engine}-registered")
+        assert registered.depends_on_type(f"{T}ConsulKeystore") and any(
+            d.endswith(f"::{engine}-engine") for d in registered.dependencies)
+    # The network waits for the first engine's registration; every engine is waited on to see it.
     network = monitor.named("overlay-network")
     deps = set(network.dependencies)
+    assert any(d.endswith("::mhs-demo0-registered") for d in deps)
     for engine in ("mhs-demo0", "mhs-demo1"):
-        assert any(f"{T}ClusteredEngine$" in d and f"::{engine}-" in d for d in deps), engine
+        visible = monitor.named(f"overlay-on-{engine}")
+        assert any(d.endswith(f"::{engine}-registered") for d in visible.dependencies), engine
     # Probes wait for the network to be seen on every engine.
     for engine in ("mhs-demo0", "mhs-demo1"):
         probe = monitor.named(f"probe-{engine}-container")

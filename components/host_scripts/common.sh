@@ -18,6 +18,31 @@ wait_until() {
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
+# Two engines with one hostname break the overlay (serf: "Node name conflicts"): each host gets its
+# own, before its engine (re)starts.
+set_hostname() {
+  if [ "$(hostname)" != "$1" ]; then
+    hostname "$1"
+    echo "$1" >/etc/hostname
+  fi
+}
+
+# The installed engine's version (20.10.5), from dockerd itself: it answers when not running.
+engine_version() { dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p'; }
+
+# check_engine_line VERSION LINE CONTROL_PLANE: refuse an engine outside the configured line, and
+# for kv any engine from 23.0 on (no cluster store there: it would not even start with one).
+check_engine_line() {
+  case "$3:${1%%.*}" in
+    kv:2[3-9]|kv:[3-9][0-9])
+      fail "Docker Engine $1 on $(hostname) is 23.0 or newer, which removed --cluster-store/--cluster-advertise; install the $2 line, or use controlPlane swarm" ;;
+  esac
+  case "$1" in
+    "$2".*) ;;
+    *) fail "Docker Engine $1 on $(hostname) is outside the pinned $2 line" ;;
+  esac
+}
+
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers
 # used as hosts have no init system).
 restart_engine() {

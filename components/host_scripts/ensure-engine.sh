@@ -4,11 +4,7 @@
 : "${HOST_NAME:?}" "${ENGINE_LINE:?}"
 CONTROL_PLANE=${CONTROL_PLANE:-kv}
 
-# Two engines with one hostname break the overlay (serf: "Node name conflicts").
-if [ "$(hostname)" != "$HOST_NAME" ]; then
-  hostname "$HOST_NAME"
-  echo "$HOST_NAME" >/etc/hostname
-fi
+set_hostname "$HOST_NAME"
 
 if ! command -v dockerd >/dev/null 2>&1; then
   command -v apt-get >/dev/null 2>&1 || fail "no Docker Engine on $HOST_NAME and no apt-get to install one"
@@ -28,15 +24,8 @@ if ! command -v dockerd >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || fail "no Docker Engine $ENGINE_LINE package in the apt sources of $HOST_NAME (add Docker's apt repository, or Debian bullseye's)"
 fi
 
-version=$(dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p')
-major=${version%%.*}
-if [ "$CONTROL_PLANE" = kv ] && [ "${major:-0}" -ge 23 ]; then
-  fail "Docker Engine $version on $HOST_NAME is 23.0 or newer, which removed --cluster-store/--cluster-advertise; install the $ENGINE_LINE line, or use controlPlane swarm"
-fi
-case "$version" in
-  "$ENGINE_LINE".*) ;;
-  *) fail "Docker Engine $version on $HOST_NAME is outside the pinned $ENGINE_LINE line" ;;
-esac
+version=$(engine_version)
+check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
 engine_answers || restart_engine
 # A non-root SSH user (run through sudo) needs the docker group for the Docker provider over SSH.

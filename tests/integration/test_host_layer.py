@@ -102,23 +102,28 @@ def topology(tmp_path_factory):
             wait_for_sshd(host)
         keystore, *engines = hosts
         consul_http = f"http://{keystore.address}:{CONSUL_PORT}"
+        store = f"consul://{keystore.address}:{CONSUL_PORT}"
+        # ClusteredEngine, first half: pointed at the store and started before Consul runs, as the
+        # program does.
+        for engine in engines:
+            engine.script("configure-engine", CLUSTER_STORE=store, CLUSTER_ADVERTISE="eth0:2376",
+                          ENGINE_LINE="20.10", HOST_NAME=engine.name)
+            engine.script("ensure-engine", HOST_NAME=engine.name, ENGINE_LINE="20.10")
         # ConsulKeystore
         keystore.script("ensure-engine", HOST_NAME=keystore.name, ENGINE_LINE="20.10")
         keystore.load_image(CONSUL_IMAGE, ROOT / ".images" / "consul.tar")
         keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
                                  "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
         keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
-        # ClusteredEngine
+        # ClusteredEngine, second half: registered once Consul has a leader.
         for engine in engines:
-            engine.script("ensure-engine", HOST_NAME=engine.name, ENGINE_LINE="20.10")
-            engine.script("configure-engine", CLUSTER_STORE=f"consul://{keystore.address}:{CONSUL_PORT}",
-                          CLUSTER_ADVERTISE="eth0:2376")
-            engine.script("wait-engine-registered", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376")
+            engine.script("wait-engine-registered", CLUSTER_STORE=store, CONSUL_HTTP=consul_http,
+                          NODE=f"{engine.address}:2376")
         # OverlayNetwork
         engines[0].ssh(shlex.join(["docker", "network", "create", "--driver", "overlay", "--attachable",
                                    "--subnet", OVERLAY_SUBNET, NETWORK]))
         for engine in engines:
-            engine.script("wait-network-visible", NETWORK=NETWORK)
+            engine.script("wait-network-visible", NETWORK=NETWORK, SCOPE="global")
         # ProbeContainer
         for engine in engines:
             engine.load_image(PROBE_IMAGE, ROOT / ".images" / "probe.tar")
@@ -180,7 +185,7 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     engine = topology["engines"][1]
     pid = engine.ssh("cat /var/run/docker.pid")
     engine.script("configure-engine", CLUSTER_STORE=f"consul://{topology['keystore'].address}:{CONSUL_PORT}",
-                  CLUSTER_ADVERTISE="eth0:2376")
+                  CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name)
     assert engine.ssh("cat /var/run/docker.pid") == pid  # not restarted
     engine.script("deconfigure-engine")
     assert engine.ssh("docker info --format '{{.ClusterStore}}'").strip() == ""
