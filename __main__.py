@@ -24,7 +24,7 @@ def make_hosts(settings: StackSettings) -> list[Host]:
         underlay = SandboxUnderlay("sandbox", settings)
         return [SandboxHost(h, i, settings.sandbox, underlay) for i, h in enumerate(settings.hosts)]
     if settings.host_kind == "vagrant":
-        return [VagrantHost(h) for h in settings.hosts]
+        return [VagrantHost(h, settings.vagrant) for h in settings.hosts]
     return [ExistingHost(h) for h in settings.hosts]
 
 

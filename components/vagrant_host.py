@@ -9,7 +9,7 @@ import pulumi
 import pulumi_command as command
 
 from components.host import Host, SshEndpoint
-from multihost.config import HostSettings
+from multihost.config import HostSettings, VagrantSettings
 
 VAGRANT_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -25,23 +25,28 @@ def parse_ssh_config(text: str) -> dict[str, str]:
 
 
 class VagrantHost(Host):
-    """`vagrant up NAME` on create, `vagrant destroy -f NAME` on delete. SSH goes through the port
-    Vagrant forwards on this machine; the cluster uses the private network address on eth1."""
+    """`vagrant up --provider=P NAME` on create, `vagrant destroy -f NAME` on delete. SSH goes
+    through what `vagrant ssh-config` says; the cluster uses the private network address on eth1.
+    The Vagrantfile reads the machines of the stack named by MULTIHOST_STACK, set here."""
 
-    def __init__(self, settings: HostSettings, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, settings: HostSettings, vagrant: VagrantSettings,
+                 opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:VagrantHost", settings.name, settings.address,
                          settings.advertise_interface, opts)
+        environment = {"MULTIHOST_STACK": pulumi.get_stack()}
         machine = command.local.Command(
             f"{settings.name}-vagrant-up",
-            create=f"vagrant up {settings.name}",
+            create=f"vagrant up --provider={vagrant.provider} {settings.name}",
             delete=f"vagrant destroy -f {settings.name}",
             dir=VAGRANT_DIR,
+            environment=environment,
             opts=pulumi.ResourceOptions(parent=self),
         )
         ssh_config = command.local.Command(
             f"{settings.name}-vagrant-ssh-config",
             create=f"vagrant ssh-config {settings.name}",
             dir=VAGRANT_DIR,
+            environment=environment,
             triggers=[machine.id],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[machine]),
         )

@@ -15,6 +15,9 @@ import pulumi
 
 PROJECT = "docker-multihost"
 HOST_KINDS = ("vagrant", "sandbox", "ssh")
+# Vagrant providers the Vagrantfile defines: VirtualBox VMs, or containers where there is no
+# VirtualBox (Vagrant's own docker provider).
+VAGRANT_PROVIDERS = ("virtualbox", "docker")
 # What holds the overlay's state: a key-value store (Consul, through the engines' cluster-store) or
 # the engines' own swarm (raft among the engines; no external store).
 CONTROL_PLANES = ("kv", "swarm")
@@ -118,6 +121,16 @@ class SandboxSettings:
 
 
 @dataclass(frozen=True)
+class VagrantSettings:
+    """How the Vagrantfile's machines are made (the `vagrant` host kind)."""
+
+    provider: str
+    """`virtualbox` (VMs) or `docker` (containers running the sandbox host image)."""
+    docker_image: str
+    """The image of a machine under the docker provider (read by the Vagrantfile)."""
+
+
+@dataclass(frozen=True)
 class StackSettings:
     host_kind: str
     control_plane: str
@@ -132,6 +145,7 @@ class StackSettings:
     images: ImageSettings
     ping_count: int
     sandbox: SandboxSettings
+    vagrant: VagrantSettings
     state_dir: str
     """Folder for files the program keeps on the machine running Pulumi (sandbox SSH key)."""
 
@@ -299,6 +313,15 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
         ssh_port_base=port_base,
     )
 
+    vagrant_raw = _require_mapping("vagrant", raw.get("vagrant", {}))
+    provider = vagrant_raw.get("provider", "virtualbox")
+    if provider not in VAGRANT_PROVIDERS:
+        raise ConfigError("vagrant.provider", f"{provider!r} is not one of {', '.join(VAGRANT_PROVIDERS)}")
+    vagrant = VagrantSettings(
+        provider=provider,
+        docker_image=check_image("vagrant.dockerImage", vagrant_raw.get("dockerImage", DEFAULT_SANDBOX_HOST_IMAGE["kv"])),
+    )
+
     return StackSettings(
         host_kind=host_kind,
         control_plane=control_plane,
@@ -310,12 +333,13 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
         images=images,
         ping_count=ping_count,
         sandbox=sandbox,
+        vagrant=vagrant,
         state_dir=os.path.join(project_dir, ".sandbox", stack),
     )
 
 
 STRING_KEYS = ("hostKind", "controlPlane", "hostNetwork", "engineVersion")
-JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox")
+JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox", "vagrant")
 
 
 def load_settings(config: pulumi.Config | None = None) -> StackSettings:

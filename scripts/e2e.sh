@@ -33,11 +33,21 @@ logged() { "$@" 2>&1 | tee -a "$LOG"; }
 now() { date +%s%N; }
 elapsed() { local ds=$((($(now) - $1) / 100000000)); echo "$((ds / 10)).$((ds % 10))"; }
 
+# Vagrant's containers carry anonymous volumes: any new dangling one after destroy is a leftover.
+dangling_volumes() { docker volume ls -q --filter dangling=true | sort; }
+volumes_before=$(dangling_volumes)
 step "make up (stack $STACK)"
 UP_STARTED=1
 t=$(now)
 logged make -s up
 first_up=$(elapsed "$t")
+
+if [ -f "Pulumi.$STACK.yaml" ] && grep -q 'hostKind: vagrant' "Pulumi.$STACK.yaml"; then VAGRANT_STACK=1; fi
+vagrant_status() { MULTIHOST_STACK=$STACK vagrant status; }
+if [ -n "${VAGRANT_STACK:-}" ]; then
+	step "vagrant status (up)"
+	logged vagrant_status
+fi
 
 step "checks from the stack outputs and the keystore"
 outputs=$(mktemp)
@@ -72,6 +82,14 @@ DESTROYED=1
 step "nothing of the stack left on the local engine"
 left=$(docker ps -aq --filter "label=multihost.stack=$STACK"; docker network ls -q --filter "label=multihost.stack=$STACK"; docker volume ls -q --filter "label=multihost.stack=$STACK")
 [ -z "$left" ] || { echo "e2e: left on the local engine after destroy: $left" >&2; false; }
+if [ -n "${VAGRANT_STACK:-}" ]; then
+	step "vagrant status (destroyed): no machine, no vagrant network, no dangling volume"
+	logged vagrant_status
+	machines=$(find .vagrant/machines -name id 2>/dev/null || true)
+	networks=$(docker network ls -q --filter name=vagrant_network)
+	volumes=$(comm -13 <(echo "$volumes_before") <(dangling_volumes) | tr '\n' ' ')
+	[ -z "$machines$networks$volumes" ] || { echo "e2e: left after vagrant destroy: machines [$machines] networks [$networks] volumes [$volumes]" >&2; false; }
+fi
 
 step "no secret in the output"
 venv/bin/python tests/e2e_check.py --scan "$LOG" "$secrets"

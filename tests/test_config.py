@@ -47,6 +47,8 @@ def test_dev_stack_is_the_classic_topology():
     ({"images": {"probe": ""}}, "images.probe", "not a Docker image reference"),
     ({"images": {"consul": "Hashicorp/Consul"}}, "images.consul", "not a Docker image reference"),
     ({"sandbox": {"hostImage": "multihost/host:"}}, "sandbox.hostImage", "not a Docker image reference"),
+    ({"vagrant": {"provider": "libvirt"}}, "vagrant.provider", "not one of virtualbox, docker"),
+    ({"vagrant": {"provider": "docker", "dockerImage": "Bad Image"}}, "vagrant.dockerImage", "not a Docker image reference"),
 ])
 def test_each_mistake_is_one_error_naming_the_key(overrides, key, words):
     with pytest.raises(ConfigError) as err:

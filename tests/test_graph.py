@@ -42,9 +42,21 @@ def test_dev_graph_uses_vagrant_hosts_and_pulls_images(run_program):
     assert counts[f"{T}VagrantHost"] == 3 and counts[f"{T}SandboxHost"] == 0
     assert counts[f"{T}ClusteredEngine"] == 2 and counts[f"{T}ProbeContainer"] == 2
     up = run.monitor.named("mhs-demo0-vagrant-up")
-    assert run.mocks.inputs[up.name]["create"] == "vagrant up mhs-demo0"
+    assert run.mocks.inputs[up.name]["create"] == "vagrant up --provider=virtualbox mhs-demo0"
     assert run.mocks.inputs[up.name]["delete"] == "vagrant destroy -f mhs-demo0"
+    # The Vagrantfile reads the machines of the stack being run.
+    assert run.mocks.inputs[up.name]["environment"] == {"MULTIHOST_STACK": "test"}
+    assert run.mocks.inputs["mhs-demo0-vagrant-ssh-config"]["environment"] == {"MULTIHOST_STACK": "test"}
     assert len(run.monitor.of_type("docker:index/remoteImage:RemoteImage")) == 3
+
+
+def test_dev_docker_graph_brings_machines_up_with_the_docker_provider(run_program):
+    run = run_program(stack_config("dev-docker"))
+    assert component_counts(run)[f"{T}VagrantHost"] == 3
+    for host in ("mh-keystore", "mhs-demo0", "mhs-demo1"):
+        assert run.mocks.inputs[f"{host}-vagrant-up"]["create"] == f"vagrant up --provider=docker {host}"
+    # Images come from files, as on the sandbox: no registry.
+    assert not run.monitor.of_type("docker:index/remoteImage:RemoteImage")
 
 
 def test_any_number_of_engines_from_two_up(run_program):
