@@ -47,7 +47,10 @@ class SandboxHost(Host):
             name=f"multihost-{stack}-{settings.name}",
             image=sandbox.host_image,
             hostname=settings.name,
-            envs=[underlay.public_key.apply(lambda key: f"AUTHORIZED_KEYS={key.strip()}")],
+            # The first host carries the control plane (Consul, or the swarm manager) that every
+            # other step waits on: its engine starts at boot (see images/host/host-init).
+            envs=[underlay.public_key.apply(lambda key: f"AUTHORIZED_KEYS={key.strip()}"),
+                  *(["START_ENGINE=1"] if index == 0 else [])],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(
                 name=underlay.network.name, ipv4_address=settings.address)],
             ports=[docker.ContainerPortArgs(internal=22, external=ssh_port, ip="127.0.0.1")],
@@ -58,8 +61,7 @@ class SandboxHost(Host):
             if explicit else None,
             security_opts=EXPLICIT_SECURITY_OPTS if explicit else None,
             cgroupns_mode="private",
-            # Hosts compete for this machine's CPU while they come up, and every other step waits on
-            # the first host's control plane (Consul, or the swarm manager): it gets a larger share.
+            # Hosts compete for this machine's CPU while they come up: the first gets a larger share.
             cpu_shares=CONTROL_PLANE_CPU_SHARES if index == 0 else None,
             labels=[docker.ContainerLabelArgs(label="multihost.stack", value=stack)],
             must_run=True,
