@@ -37,8 +37,6 @@ class ConsulKeystoreArgs:
 class ConsulKeystore(pulumi.ComponentResource):
     url: pulumi.Output[str]
     """`consul://ADDRESS:8500`, the engines' cluster store, once Consul has a leader."""
-    store_url: str
-    """The same, known before anything exists: for configuration that need not wait for Consul."""
     http_url: pulumi.Output[str]
     ui_url: pulumi.Output[str]
     server: docker.Container
@@ -65,11 +63,10 @@ class ConsulKeystore(pulumi.ComponentResource):
             opts=host.on_host(self, [image], provider),
         )
         http_url = f"http://{host.address}:{CONSUL_PORT}"
-        self.store_url = f"consul://{host.address}:{CONSUL_PORT}"
         leader = host.run(f"{name}-leader", "wait-consul-leader", {"CONSUL_HTTP": http_url},
                           parent=self, depends_on=[server])
         # The URLs resolve once Consul has a leader, so whatever uses them waits for that.
-        self.url = leader.stdout.apply(lambda _: self.store_url)
+        self.url = leader.stdout.apply(lambda _: f"consul://{host.address}:{CONSUL_PORT}")
         self.http_url = leader.stdout.apply(lambda _: http_url)
         self.ui_url = leader.stdout.apply(lambda _: f"{http_url}/ui/")
         self.register_outputs({"url": self.url, "uiUrl": self.ui_url})

@@ -43,10 +43,9 @@ class OverlayNetwork(pulumi.ComponentResource):
             attachable=True,
             options={"encrypted": ""} if args.encrypted else None,
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet, gateway=args.gateway)],
-            # Made as soon as the first engine is in the cluster: the others find it there when they
-            # join, and each is waited for below.
+            # Made once every engine is in the cluster.
             opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
-                                        depends_on=[plane.engines[0], *ipsec_checks], deleted_with=plane.store),
+                                        depends_on=[*plane.engines, *ipsec_checks], deleted_with=plane.store),
         )
         visible = [
             engine.host.run(f"{name}-on-{engine.host.name}", "wait-network-visible",

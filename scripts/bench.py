@@ -18,6 +18,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from multihost.ping import describe  # noqa: E402
 DOCS = ROOT / "docs"
 NAMESPACE = "docker-multihost"
 BASE_STACK = "sandbox"
@@ -108,6 +110,10 @@ def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
         print(f"bench: {engines} engines: first up", file=sys.stderr, flush=True)
         first = timed("pulumi", "up", "--stack", stack, "--yes", "--skip-preview")
         outputs = json.loads(sh("pulumi", "stack", "output", "--stack", stack, "--json"))
+        # A failed ping is a result of the run: say which, so that it can be looked into.
+        for result in outputs["pingResults"]:
+            if not result["reachable"] or result["loss_pct"] > 0:
+                print(f"bench: {engines} engines: ping FAILED: {describe(result)}", file=sys.stderr, flush=True)
         resources = len(json.loads(sh("pulumi", "stack", "export", "--stack", stack))["deployment"]["resources"])
         print(f"bench: {engines} engines: second up", file=sys.stderr, flush=True)
         second = timed("pulumi", "up", "--stack", stack, "--yes", "--skip-preview", "--expect-no-changes")

@@ -71,20 +71,20 @@ def test_any_number_of_engines_from_two_up(run_program):
 
 def test_dependency_edges_between_layers(run_program):
     monitor = run_program(stack_config("sandbox")).monitor
-    # Engines are configured for the store before they start, without waiting for Consul; their
-    # registration waits for Consul's leader.
+    # Engines are configured for the store once Consul has a leader, then started (once), then
+    # waited on to register.
     for engine in ("mhs-demo0", "mhs-demo1"):
         configure = monitor.named(f"{engine}-cluster-store")
-        assert not configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
+        assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
+        assert any(d.endswith("::keystore-leader") for d in configure.dependencies)
         ensure = monitor.named(f"{engine}-engine")
         assert any(d.endswith(f"::{engine}-cluster-store") for d in ensure.dependencies)
         registered = monitor.named(f"{engine}-registered")
-        assert registered.depends_on_type(f"{T}ConsulKeystore") and any(
-            d.endswith(f"::{engine}-engine") for d in registered.dependencies)
-    # The network waits for the first engine's registration; every engine is waited on to see it.
+        assert any(d.endswith(f"::{engine}-engine") for d in registered.dependencies)
+    # The network waits for every engine's registration; every engine is waited on to see it.
     network = monitor.named("overlay-network")
     deps = set(network.dependencies)
-    assert any(d.endswith("::mhs-demo0-registered") for d in deps)
+    assert all(any(d.endswith(f"::{e}-registered") for d in deps) for e in ("mhs-demo0", "mhs-demo1"))
     for engine in ("mhs-demo0", "mhs-demo1"):
         visible = monitor.named(f"overlay-on-{engine}")
         assert any(d.endswith(f"::{engine}-registered") for d in visible.dependencies), engine

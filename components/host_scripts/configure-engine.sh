@@ -1,9 +1,8 @@
 # Point the engine at the cluster store. Runs before the engine is first started (ensure-engine.sh
 # starts it with this configuration); an engine already running is restarted if this changed it.
-# Consul need not answer yet: the engine retries every discovery heartbeat (1 s here; 20 s by
-# default), so it registers about a second after Consul elects its leader. The TTL must be given
-# with it: by default it is 3 heartbeats, and Consul refuses sessions shorter than 10 s (libkv asks
-# for half the TTL).
+# The program runs it once Consul has a leader. The engine registers every discovery heartbeat
+# (1 s here; 20 s by default); the TTL must be given with it: by default it is 3 heartbeats, and
+# Consul refuses sessions shorter than 10 s (libkv asks for half the TTL).
 # Settings: CLUSTER_STORE (consul://ADDRESS:8500), CLUSTER_ADVERTISE (IFACE:2376), ENGINE_LINE,
 # HOST_NAME (set first: a restarted engine joins under its host's own name).
 : "${CLUSTER_STORE:?}" "${CLUSTER_ADVERTISE:?}" "${ENGINE_LINE:?}" "${HOST_NAME:?}"

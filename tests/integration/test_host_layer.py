@@ -103,20 +103,17 @@ def topology(tmp_path_factory):
         keystore, *engines = hosts
         consul_http = f"http://{keystore.address}:{CONSUL_PORT}"
         store = f"consul://{keystore.address}:{CONSUL_PORT}"
-        # ClusteredEngine, first half: pointed at the store and started before Consul runs, as the
-        # program does.
-        for engine in engines:
-            engine.script("configure-engine", CLUSTER_STORE=store, CLUSTER_ADVERTISE="eth0:2376",
-                          ENGINE_LINE="20.10", HOST_NAME=engine.name)
-            engine.script("ensure-engine", HOST_NAME=engine.name, ENGINE_LINE="20.10")
         # ConsulKeystore
         keystore.script("ensure-engine", HOST_NAME=keystore.name, ENGINE_LINE="20.10")
         keystore.load_image(CONSUL_IMAGE, ROOT / ".images" / "consul.tar")
         keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
                                  "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
         keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
-        # ClusteredEngine, second half: registered once Consul has a leader.
+        # ClusteredEngine: pointed at the store, then started (once), then registered.
         for engine in engines:
+            engine.script("configure-engine", CLUSTER_STORE=store, CLUSTER_ADVERTISE="eth0:2376",
+                          ENGINE_LINE="20.10", HOST_NAME=engine.name)
+            engine.script("ensure-engine", HOST_NAME=engine.name, ENGINE_LINE="20.10")
             engine.script("wait-engine-registered", CLUSTER_STORE=store, CONSUL_HTTP=consul_http,
                           NODE=f"{engine.address}:2376")
         # OverlayNetwork
