@@ -42,15 +42,17 @@ class SandboxHost(Host):
             opts=pulumi.ResourceOptions(parent=self),
         )
         explicit = not sandbox.privileged
+        # The first host carries the control plane (Consul, or the swarm manager) that every other
+        # step waits on: its engine starts at boot (see images/host/host-init), and while the hosts
+        # compete for this machine's CPU it gets a larger share.
+        control_plane_host = index == 0
         container = docker.Container(
             settings.name,
             name=f"multihost-{stack}-{settings.name}",
             image=sandbox.host_image,
             hostname=settings.name,
-            # The first host carries the control plane (Consul, or the swarm manager) that every
-            # other step waits on: its engine starts at boot (see images/host/host-init).
             envs=[underlay.public_key.apply(lambda key: f"AUTHORIZED_KEYS={key.strip()}"),
-                  *(["START_ENGINE=1"] if index == 0 else [])],
+                  *(["START_ENGINE=1"] if control_plane_host else [])],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(
                 name=underlay.network.name, ipv4_address=settings.address)],
             ports=[docker.ContainerPortArgs(internal=22, external=ssh_port, ip="127.0.0.1")],
@@ -61,8 +63,7 @@ class SandboxHost(Host):
             if explicit else None,
             security_opts=EXPLICIT_SECURITY_OPTS if explicit else None,
             cgroupns_mode="private",
-            # Hosts compete for this machine's CPU while they come up: the first gets a larger share.
-            cpu_shares=CONTROL_PLANE_CPU_SHARES if index == 0 else None,
+            cpu_shares=CONTROL_PLANE_CPU_SHARES if control_plane_host else None,
             labels=[docker.ContainerLabelArgs(label="multihost.stack", value=stack)],
             must_run=True,
             opts=pulumi.ResourceOptions(parent=self),

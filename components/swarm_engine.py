@@ -35,15 +35,12 @@ class SwarmEngine(pulumi.ComponentResource):
     membership: command.remote.Command
     """The init or join: on the manager, whatever lives in the swarm (its networks) goes with it."""
     join_token: Optional[pulumi.Output[str]] = None
-    """The manager's worker join token, a secret."""
-    is_manager: bool
-    """Only managers list a swarm network before a container on them uses it."""
+    """The manager's worker join token, a secret (None on a worker)."""
 
     def __init__(self, name: str, args: SwarmEngineArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:SwarmEngine", name, None, opts)
         host = self.host = args.host
         manager = args.manager
-        self.is_manager = manager is None
         installed = host.run(f"{name}-engine", "ensure-engine",
                              {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "swarm"},
                              parent=self, depends_on=[host])
@@ -60,4 +57,4 @@ class SwarmEngine(pulumi.ComponentResource):
                                        parent=self, depends_on=[installed, manager.membership],
                                        delete_script="swarm-leave")
         self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[self.membership])
-        self.register_outputs({"role": "manager" if self.is_manager else "worker"})
+        self.register_outputs({"role": "manager" if manager is None else "worker"})

@@ -12,10 +12,9 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from components import host_scripts
 from components.ping_report import PING_INTERVAL_S
 from multihost.ping import describe, no_result, parse_ping_probes
-from multihost.stack import ToolError, ssh_argv, stack_outputs
+from multihost.stack import ToolError, run_host_script, stack_outputs
 
 HOST_TIMEOUT_S = 60
 
@@ -30,13 +29,11 @@ def ping_targets(source: str, probes: dict[str, str]) -> list[tuple[str, str]]:
 def pings_from(source: str, access: dict, probes: dict[str, str], count: int) -> list[dict]:
     """Run ping-probes.sh on the source host over SSH; one result per target."""
     targets = ping_targets(source, probes)
-    script = host_scripts.render("ping-probes", {
-        "PROBE": f"probe-{source}", "COUNT": str(count), "INTERVAL": PING_INTERVAL_S,
-        "TARGETS": " ".join(target for _, target in targets)})
-    ssh = ssh_argv(access, host_scripts.as_root(access["user"], host_scripts.stdin_command("ping-probes")))
+    settings = {"PROBE": f"probe-{source}", "COUNT": str(count), "INTERVAL": PING_INTERVAL_S,
+                "TARGETS": " ".join(target for _, target in targets)}
     where = f"{access['user']}@{access['address']}:{access['port']}"
     try:
-        done = subprocess.run(ssh, input=script, capture_output=True, text=True, timeout=HOST_TIMEOUT_S)
+        done = run_host_script(access, "ping-probes", settings, timeout=HOST_TIMEOUT_S)
         last_error = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         error = (None if done.returncode == 0 else
                  f"host {source} unreachable over SSH ({where}): {last_error}" if done.returncode == 255 else

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from components import host_scripts
-from multihost.stack import ToolError, ssh_argv
+from multihost.stack import ToolError, run_host_script
 
 MANAGER_TIMEOUT_S = 30
 
@@ -32,10 +31,8 @@ def parse_swarm(text: str) -> dict:
 
 def read_swarm(manager: str, access: dict) -> dict:
     """Run show-swarm.sh on the manager over SSH (its hostAccess entry)."""
-    command = host_scripts.as_root(access["user"], host_scripts.stdin_command("show-swarm"))
     try:
-        done = subprocess.run(ssh_argv(access, command), input=host_scripts.render("show-swarm"),
-                              capture_output=True, text=True, timeout=MANAGER_TIMEOUT_S)
+        done = run_host_script(access, "show-swarm", None, timeout=MANAGER_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise ToolError(f"the swarm manager {manager} does not answer within {MANAGER_TIMEOUT_S}s") from None
     if done.returncode != 0:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Mapping, Optional
 
+from components import host_scripts
 from components.host import SSH_OPTIONS
 
 SSH_CONNECT_TIMEOUT_S = 5
@@ -18,6 +20,15 @@ def ssh_argv(access: dict, *remote: str) -> list[str]:
     prompting, giving up on a dead host after SSH_CONNECT_TIMEOUT_S."""
     return ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
             "-i", access["privateKeyFile"], "-p", str(access["port"]), f"{access['user']}@{access['address']}", *remote]
+
+
+def run_host_script(access: dict, script: str, settings: Optional[Mapping[str, str]], timeout: float
+                    ) -> subprocess.CompletedProcess:
+    """Run components/host_scripts/<script>.sh on a host over SSH, as root, the way the program
+    does (the script on stdin). Raises subprocess.TimeoutExpired after `timeout` seconds."""
+    command = host_scripts.as_root(access["user"], host_scripts.stdin_command(script))
+    return subprocess.run(ssh_argv(access, command), input=host_scripts.render(script, settings),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def stack_outputs(stack: str) -> dict:

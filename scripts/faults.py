@@ -215,16 +215,15 @@ def existing_hosts_for_real() -> tuple[str, str, bool]:
 
 
 IPSEC_STACK = "faults-ipsec"
-# What dockerd programs for `--opt encrypted`; the same probe as the program's check-ipsec.sh.
-ESP_PROBE = ("unshare --net ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 reqid 1 mode transport "
-             "aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 64")
 
 
 def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
     """Swarm mode with `network.encrypted: true`. Sandbox hosts share this machine's kernel: where
     it has no IPsec ESP (as here), `make up` must stop with an error naming the host, before any
     overlay network exists; where it has, the encrypted overlay must carry the pings."""
-    kernel_has_esp = run("sh", "-c", ESP_PROBE).returncode == 0
+    from components import host_scripts
+    # The program's own preflight, run on this machine, whose kernel the sandbox hosts share.
+    kernel_has_esp = run("sh", "-c", host_scripts.render("check-ipsec")).returncode == 0
     config = ROOT / f"Pulumi.{IPSEC_STACK}.yaml"
     stack_file = yaml.safe_load((ROOT / "Pulumi.sandbox-swarm.yaml").read_text())["config"]
     stack_file.update({"docker-multihost:hostNetwork": "172.28.170.0/24",

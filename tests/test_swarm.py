@@ -8,15 +8,15 @@ import pytest
 
 from conftest import FAKE_JOIN_TOKEN, ROOT, stack_config
 from multihost.config import ConfigError, parse_settings
+from multihost.reach import SECRET, SPECIAL_SIGNATURE
 
 T = "multihost:index:"
-# How the mocks see a secret input: Pulumi's secret signature around the value.
-SECRET_SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
 
 def secret_value(value):
-    """The plaintext of a secret input; fails if the input is not a secret."""
-    assert isinstance(value, dict) and value.get(SECRET_SIG) == SECRET, f"not a secret: {value!r:.60}"
+    """The plaintext of a secret input (the mocks see Pulumi's secret marker around it); fails if
+    the input is not a secret."""
+    assert isinstance(value, dict) and value.get(SPECIAL_SIGNATURE) == SECRET, f"not a secret: {value!r:.60}"
     return value["value"]
 
 
