@@ -22,7 +22,8 @@ from multihost.config import StackSettings, load_settings
 def make_hosts(settings: StackSettings) -> list[Host]:
     if settings.host_kind == "sandbox":
         underlay = SandboxUnderlay("sandbox", settings)
-        return [SandboxHost(h, i, settings.sandbox, underlay) for i, h in enumerate(settings.hosts)]
+        return [SandboxHost(h, i, settings.sandbox, underlay, settings.images.load_from)
+                for i, h in enumerate(settings.hosts)]
     if settings.host_kind == "vagrant":
         return [VagrantHost(h, settings.vagrant) for h in settings.hosts]
     return [ExistingHost(h) for h in settings.hosts]

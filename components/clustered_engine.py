@@ -25,7 +25,7 @@ class ClusteredEngineArgs:
 class ClusteredEngine(pulumi.ComponentResource):
     """Points the engine at the keystore, installs or keeps it and sets the hostname (in that order,
     so the engine starts once, already clustered), waits until it is registered under
-    `docker/nodes/`, and offers a Docker provider for it over SSH."""
+    `docker/nodes/` (the three in one command), and offers a Docker provider for it over SSH."""
 
     host: Host
     provider: docker.Provider
@@ -35,20 +35,15 @@ class ClusteredEngine(pulumi.ComponentResource):
         super().__init__("multihost:index:ClusteredEngine", name, None, opts)
         host = self.host = args.host
         advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
-        # Configured before the engine first starts, so it starts once, already clustered. Both wait
-        # for Consul's leader: an engine started before Consul answered registered, but at times
-        # never joined the others' gossip (in 3 of 7 benchmark runs with 4 engines, one engine's
-        # probe lost every ping).
-        configured = host.run(f"{name}-cluster-store", "configure-engine",
+        # One command, one SSH session, three steps a reader can run by hand: point the engine at
+        # the store before it first starts (so it starts once, already clustered), install or keep
+        # and start it, then wait until it is registered. It runs once Consul has a leader: an
+        # engine started before Consul answered registered, but at times never joined the others'
+        # gossip (in 3 of 7 benchmark runs with 4 engines, one engine's probe lost every ping).
+        registered = host.run(f"{name}-engine", ["configure-engine", "ensure-engine", "wait-engine-registered"],
                               {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise,
-                               "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name},
+                               "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
+                               "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"},
                               parent=self, depends_on=[host, args.keystore], delete_script="deconfigure-engine")
-        installed = host.run(f"{name}-engine", "ensure-engine",
-                             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv"},
-                             parent=self, depends_on=[configured])
-        registered = host.run(f"{name}-registered", "wait-engine-registered",
-                              {"CLUSTER_STORE": args.keystore.url, "CONSUL_HTTP": args.keystore.http_url,
-                               "NODE": f"{host.address}:{ADVERTISE_PORT}"},
-                              parent=self, depends_on=[installed])
         self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[registered])
         self.register_outputs({"clusterAdvertise": advertise})

@@ -2,6 +2,7 @@
 commands over SSH (pulumi-command) and a Docker provider over SSH (pulumi-docker)."""
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
@@ -59,6 +60,21 @@ class Host(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), provider=provider,
                                       deleted_with=self.machine)
 
+    def file_on_host(self, resource_name: str, local_path: str,
+                     parent: pulumi.Resource) -> tuple[str, list[pulumi.Resource]]:
+        """Where a file of this machine (an image archive) is on the host, and what to wait for
+        before it is there: copied over SSH, as soon as the host answers. Host kinds that can
+        share the folder instead (the sandbox) override this."""
+        remote_path = f"/var/tmp/multihost-{os.path.basename(local_path)}"
+        copy = command.remote.CopyToRemote(
+            resource_name,
+            connection=self.connection(),
+            source=pulumi.FileAsset(local_path),
+            remote_path=remote_path,
+            opts=self.on_host(parent, [self]),
+        )
+        return remote_path, [copy]
+
     def connection(self) -> command.remote.ConnectionArgs:
         return command.remote.ConnectionArgs(
             host=self.ssh.address,
@@ -72,13 +88,14 @@ class Host(pulumi.ComponentResource):
     def _as_root(self, command_text: str) -> pulumi.Output[str]:
         return pulumi.Output.from_input(self.ssh.user).apply(lambda user: host_scripts.as_root(user, command_text))
 
-    def run(self, resource_name: str, script: str, settings: Mapping[str, pulumi.Input[str]],
+    def run(self, resource_name: str, script: host_scripts.Scripts, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
             delete_script: Optional[str] = None, secret_stdout: bool = False) -> command.remote.Command:
-        """Run components/host_scripts/<script>.sh on this host when created or when its settings
-        change. The script goes on stdin, so the command (and any error) reads `sh -s # <script>.sh`
-        and then the script's own stderr, not the whole script text. `secret_stdout`: what the
-        script prints is a secret, kept encrypted in the state and never shown while it runs."""
+        """Run components/host_scripts/<script>.sh (or several, in order, in one SSH session) on
+        this host when created or when its settings change. The script goes on stdin, so the
+        command (and any error) reads `sh -s # <script>.sh` and then the script's own stderr, not
+        the whole script text. `secret_stdout`: what the script prints is a secret, kept encrypted
+        in the state and never shown while it runs."""
         opts = self.on_host(parent, depends_on)
         if secret_stdout:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))

@@ -1,12 +1,10 @@
 """Getting an image onto a host's engine: pulled by pulumi-docker, or loaded from a `docker save`
-archive copied over SSH (machines without a container registry, air-gapped sites)."""
+archive the host has (machines without a container registry, air-gapped sites)."""
 from __future__ import annotations
 
-import os
 from typing import Optional, Sequence
 
 import pulumi
-import pulumi_command as command
 import pulumi_docker as docker
 
 from components.host import Host
@@ -23,14 +21,7 @@ def ensure_image(resource_prefix: str, host: Host, provider: docker.Provider, im
             keep_locally=True,
             opts=host.on_host(parent, depends_on, provider),
         )
-    remote_path = f"/var/tmp/multihost-{os.path.basename(archive)}"
-    copy = command.remote.CopyToRemote(
-        f"{resource_prefix}-image-archive",
-        connection=host.connection(),
-        source=pulumi.FileAsset(archive),
-        remote_path=remote_path,
-        # Only the host is needed for the copy: it goes while the engine starts.
-        opts=host.on_host(parent, [host]),
-    )
+    # Only the host is needed for the archive to get there: it goes while the engine starts.
+    remote_path, archive_ready = host.file_on_host(f"{resource_prefix}-image-archive", archive, parent)
     return host.run(f"{resource_prefix}-image-load", "load-image",
-                    {"IMAGE": image, "ARCHIVE": remote_path}, parent=parent, depends_on=[copy, *depends_on])
+                    {"IMAGE": image, "ARCHIVE": remote_path}, parent=parent, depends_on=[*archive_ready, *depends_on])

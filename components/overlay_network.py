@@ -47,10 +47,15 @@ class OverlayNetwork(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
                                         depends_on=[*plane.engines, *ipsec_checks], deleted_with=plane.store),
         )
+        # On each engine that lists networks: the network is there, and with a key-value store
+        # the engine's gossip has met every engine (one that stayed alone is restarted once).
+        steps: list[str] = ["wait-network-visible"]
+        settings: dict[str, pulumi.Input[str]] = {"NETWORK": network.name, "SCOPE": plane.network_scope}
+        if plane.network_scope == "global":
+            steps.insert(0, "wait-gossip")
+            settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
         visible = [
-            engine.host.run(f"{name}-on-{engine.host.name}", "wait-network-visible",
-                            {"NETWORK": network.name, "SCOPE": plane.network_scope}, parent=self,
-                            depends_on=[network, engine])
+            engine.host.run(f"{name}-on-{engine.host.name}", steps, settings, parent=self, depends_on=[network, engine])
             for engine in plane.engines_listing_networks
         ]
         self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible]).apply(lambda v: v[0])

@@ -1,6 +1,7 @@
 """A host that is a container on the local Docker engine, running its own Docker engine inside."""
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 import pulumi
@@ -24,23 +25,27 @@ CONTROL_PLANE_CPU_SHARES = 4096
 # provider that can be built here does not know `deviceCgroupRules` either.
 
 
+# The folder of image archives (images.loadFrom), shared read-only with every host: nothing to copy.
+SHARED_IMAGES_PATH = "/var/tmp/multihost-images"
+# The nested engine's data: a nested overlay2 cannot sit on the container's own overlayfs. A tmpfs
+# goes with the container (no volume to make or leave behind) and spares the disk: a host's
+# engine holds a few images.
+ENGINE_DATA_TMPFS = {"/run": "rw,exec", "/var/lib/docker": "rw,exec,dev,suid"}
+
+
 class SandboxHost(Host):
     """Its own hostname, an address on the underlay bridge, sshd published on 127.0.0.1 (which also
-    works where the bridge is not routable from this machine, as with Docker Desktop), and its
-    engine's data on a volume of its own (a nested overlay2 cannot sit on the container's overlayfs)."""
+    works where the bridge is not routable from this machine, as with Docker Desktop), its engine's
+    data on a tmpfs, and the folder of image archives shared read-only."""
 
     def __init__(self, settings: HostSettings, index: int, sandbox: SandboxSettings,
-                 underlay: SandboxUnderlay, opts: Optional[pulumi.ResourceOptions] = None):
+                 underlay: SandboxUnderlay, images_dir: Optional[str],
+                 opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:SandboxHost", settings.name, settings.address,
                          settings.advertise_interface, opts)
         stack = pulumi.get_stack()
         ssh_port = sandbox.ssh_port_base + index
-        volume = docker.Volume(
-            f"{settings.name}-engine-data",
-            name=f"multihost-{stack}-{settings.name}",
-            labels=[docker.VolumeLabelArgs(label="multihost.stack", value=stack)],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self.images_dir = images_dir
         explicit = not sandbox.privileged
         # The first host carries the control plane (Consul, or the swarm manager) that every other
         # step waits on: its engine starts at boot (see images/host/host-init), and while the hosts
@@ -56,8 +61,9 @@ class SandboxHost(Host):
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(
                 name=underlay.network.name, ipv4_address=settings.address)],
             ports=[docker.ContainerPortArgs(internal=22, external=ssh_port, ip="127.0.0.1")],
-            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/lib/docker")],
-            tmpfs={"/run": "rw,exec"},
+            volumes=[docker.ContainerVolumeArgs(host_path=images_dir, container_path=SHARED_IMAGES_PATH, read_only=True)]
+            if images_dir else None,
+            tmpfs=ENGINE_DATA_TMPFS,
             privileged=sandbox.privileged,
             capabilities=docker.ContainerCapabilitiesArgs(adds=CAPABILITIES_ADDED, drops=CAPABILITIES_DROPPED)
             if explicit else None,
@@ -78,3 +84,10 @@ class SandboxHost(Host):
             private_key_file=underlay.private_key_file,
         )
         self.register_outputs({"address": self.address})
+
+    def file_on_host(self, resource_name: str, local_path: str,
+                     parent: pulumi.Resource) -> tuple[str, list[pulumi.Resource]]:
+        """An archive in the shared folder is already on the host: no copy, nothing to wait for."""
+        if self.images_dir and os.path.dirname(os.path.abspath(local_path)) == os.path.abspath(self.images_dir):
+            return f"{SHARED_IMAGES_PATH}/{os.path.basename(local_path)}", []
+        return super().file_on_host(resource_name, local_path, parent)

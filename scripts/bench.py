@@ -41,7 +41,12 @@ class Run:
 def sh(*args: str, check: bool = True) -> str:
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     if check and done.returncode != 0:
-        raise RuntimeError(f"`{' '.join(args)}` failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        # Pulumi's diagnostics say which resource failed and why; the whole output goes to a file.
+        log = ROOT / ".state" / "bench-failed.log"
+        log.write_text(done.stdout + done.stderr)
+        diagnostics = done.stdout.partition("Diagnostics:")[2].partition("\nResources:")[0]
+        raise RuntimeError(f"`{' '.join(args)}` failed (exit {done.returncode}); whole output in {log}:\n"
+                           f"{(diagnostics or done.stdout)[-3000:]}{done.stderr[-1000:]}")
     return done.stdout
 
 

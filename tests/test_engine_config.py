@@ -21,24 +21,26 @@ def create_text(run, name: str) -> str:
 def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface(run_program, stack, interface):
     run = run_program(stack_config(stack))
     for engine in ("mhs-demo0", "mhs-demo1"):
-        text = create_text(run, f"{engine}-cluster-store")
+        # One command: configure, then ensure (start), then wait for the registration, in that order.
+        text = create_text(run, f"{engine}-engine")
         assert "CLUSTER_STORE=consul://172.28.128.5:8500\n" in text
         assert f"CLUSTER_ADVERTISE={interface}:2376\n" in text
-        assert "deconfigure-engine" not in text and run.mocks.inputs[f"{engine}-cluster-store"]["delete"]
-        registered = create_text(run, f"{engine}-registered")
-        assert "CONSUL_HTTP=http://172.28.128.5:8500\n" in registered
-        assert f"NODE={'172.28.128.6' if engine == 'mhs-demo0' else '172.28.128.7'}:2376\n" in registered
-        ensure = create_text(run, f"{engine}-engine")
-        assert f"HOST_NAME={engine}\n" in ensure and "ENGINE_LINE=20.10\n" in ensure
+        assert "CONSUL_HTTP=http://172.28.128.5:8500\n" in text
+        assert f"NODE={'172.28.128.6' if engine == 'mhs-demo0' else '172.28.128.7'}:2376\n" in text
+        assert f"HOST_NAME={engine}\n" in text and "ENGINE_LINE=20.10\n" in text
+        steps = [text.index(f"# {step}.sh\n(") for step in ("configure-engine", "ensure-engine", "wait-engine-registered")]
+        assert steps == sorted(steps)
+        assert "deconfigure-engine" not in text and run.mocks.inputs[f"{engine}-engine"]["delete"]
 
 
 def test_vagrant_commands_run_as_root_through_sudo(run_program):
     run = run_program(stack_config("dev"))
-    configure = run.mocks.inputs["mhs-demo0-cluster-store"]
-    assert configure["create"] == "sudo -n sh -s # docker-multihost configure-engine.sh"
+    configure = run.mocks.inputs["mhs-demo0-engine"]
+    steps = "configure-engine.sh ensure-engine.sh wait-engine-registered.sh"
+    assert configure["create"] == f"sudo -n sh -s # docker-multihost {steps}"
     assert configure["delete"].startswith("sudo -n sh -c ") and "daemon.json.multihost-orig" in configure["delete"]
-    sandbox = run_program(stack_config("sandbox")).mocks.inputs["mhs-demo0-cluster-store"]
-    assert sandbox["create"] == "sh -s # docker-multihost configure-engine.sh"
+    sandbox = run_program(stack_config("sandbox")).mocks.inputs["mhs-demo0-engine"]
+    assert sandbox["create"] == f"sh -s # docker-multihost {steps}"
     assert sandbox["stdin"].startswith("CLUSTER_STORE=")
 
 
@@ -50,7 +52,7 @@ def test_host_commands_are_short_and_ask_for_no_environment(run_program):
     assert len(remote) >= 10
     for registration in remote:
         inputs = run.mocks.inputs[registration.name]
-        assert len(inputs["create"]) < 80 and "\n" not in inputs["create"], inputs["create"]
+        assert len(inputs["create"]) < 100 and "\n" not in inputs["create"], inputs["create"]
         assert inputs["addPreviousOutputInEnv"] is False
 
 
@@ -94,6 +96,6 @@ def test_cluster_store_follows_the_keystore_wherever_it_is(run_program):
     keystore = {"name": "consul-box", "address": "172.28.128.40"}
     run = run_program(stack_config("dev", keystore=keystore))
     for engine in ("mhs-demo0", "mhs-demo1"):
-        assert "CLUSTER_STORE=consul://172.28.128.40:8500\n" in create_text(run, f"{engine}-cluster-store")
-        assert "CONSUL_HTTP=http://172.28.128.40:8500\n" in create_text(run, f"{engine}-registered")
+        assert "CLUSTER_STORE=consul://172.28.128.40:8500\n" in create_text(run, f"{engine}-engine")
+        assert "CONSUL_HTTP=http://172.28.128.40:8500\n" in create_text(run, f"{engine}-engine")
     assert "-bind=172.28.128.40" in run.mocks.inputs["keystore-consul"]["command"]

@@ -25,15 +25,24 @@ def test_sandbox_graph_types_counts_and_parents(run_program):
     for r in monitor.registrations:
         if not r.type.startswith(T):
             assert r.parent_type.startswith(T), f"{r.type} {r.name} has no component parent"
-    assert monitor.named("mh-keystore-engine-data").type == "docker:index/volume:Volume"
+    # A host's engine data is a tmpfs of its container: no volume to make or leave behind.
+    assert not monitor.of_type("docker:index/volume:Volume")
     host_containers = [r for r in monitor.of_type("docker:index/container:Container") if r.parent_type == f"{T}SandboxHost"]
     assert len(host_containers) == 3
+    for host in host_containers:
+        assert run.mocks.inputs[host.name]["tmpfs"]["/var/lib/docker"] == "rw,exec,dev,suid"
     consul = monitor.named("keystore-consul")
     assert consul.parent_type == f"{T}ConsulKeystore"
     assert [r.name for r in monitor.of_type("docker:index/network:Network") if r.parent_type == f"{T}OverlayNetwork"] == ["overlay-network"]
-    # Images come from files on the sandbox stack: copied and loaded, never pulled.
+    # Images come from files on the sandbox stack: the hosts share their folder read-only (nothing
+    # to copy) and load them; never pulled.
     assert not monitor.of_type("docker:index/remoteImage:RemoteImage")
-    assert len(monitor.of_type("command:remote:CopyToRemote")) == 3
+    assert not monitor.of_type("command:remote:CopyToRemote")
+    for host in host_containers:
+        (shared,) = run.mocks.inputs[host.name]["volumes"]
+        assert shared["hostPath"].endswith("images") and shared["readOnly"] is True
+    load = run.mocks.inputs["probe-mhs-demo0-image-load"]["stdin"]
+    assert f"ARCHIVE={shared['containerPath']}/probe.tar\n" in load
 
 
 def test_dev_graph_uses_vagrant_hosts_and_pulls_images(run_program):
@@ -71,23 +80,19 @@ def test_any_number_of_engines_from_two_up(run_program):
 
 def test_dependency_edges_between_layers(run_program):
     monitor = run_program(stack_config("sandbox")).monitor
-    # Engines are configured for the store once Consul has a leader, then started (once), then
-    # waited on to register.
+    # Engines are configured for the store, started and waited on to register (one command) once
+    # Consul has a leader.
     for engine in ("mhs-demo0", "mhs-demo1"):
-        configure = monitor.named(f"{engine}-cluster-store")
+        configure = monitor.named(f"{engine}-engine")
         assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
         assert any(d.endswith("::keystore-leader") for d in configure.dependencies)
-        ensure = monitor.named(f"{engine}-engine")
-        assert any(d.endswith(f"::{engine}-cluster-store") for d in ensure.dependencies)
-        registered = monitor.named(f"{engine}-registered")
-        assert any(d.endswith(f"::{engine}-engine") for d in registered.dependencies)
     # The network waits for every engine's registration; every engine is waited on to see it.
     network = monitor.named("overlay-network")
     deps = set(network.dependencies)
-    assert all(any(d.endswith(f"::{e}-registered") for d in deps) for e in ("mhs-demo0", "mhs-demo1"))
+    assert all(any(d.endswith(f"::{e}-engine") for d in deps) for e in ("mhs-demo0", "mhs-demo1"))
     for engine in ("mhs-demo0", "mhs-demo1"):
         visible = monitor.named(f"overlay-on-{engine}")
-        assert any(d.endswith(f"::{engine}-registered") for d in visible.dependencies), engine
+        assert any(d.endswith(f"::{engine}-engine") for d in visible.dependencies), engine
     # Probes wait for the network to be seen on every engine.
     for engine in ("mhs-demo0", "mhs-demo1"):
         probe = monitor.named(f"probe-{engine}-container")
@@ -150,7 +155,7 @@ def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
     machines = {r.name: r.urn for r in run.monitor.of_type("docker:index/container:Container")
                 if r.parent_type == f"{T}SandboxHost"}
     living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
-    assert len(living) > 20
+    assert len(living) > 12
     for registration in living:
         assert registration.deleted_with in machines.values(), (registration.name, registration.deleted_with)
     # Each on its own machine: the keystore's Consul with the keystore container.
@@ -164,7 +169,7 @@ def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
 def test_dev_hosts_take_their_contents_with_the_vagrant_machine(run_program):
     run = run_program(stack_config("dev"))
     machine = run.monitor.named("mhs-demo0-vagrant-up").urn
-    assert run.monitor.named("mhs-demo0-cluster-store").deleted_with == machine
+    assert run.monitor.named("mhs-demo0-engine").deleted_with == machine
     assert run.monitor.named("probe-mhs-demo0-container").deleted_with == machine
 
 

@@ -1,13 +1,16 @@
 """Host-side commands: the shell scripts beside this file, rendered with their settings.
 
 Each rendered command is `common.sh` plus one script, preceded by its settings as shell
-assignments, so that what Pulumi runs over SSH is exactly what a reader can run by hand.
+assignments, so that what Pulumi runs over SSH is exactly what a reader can run by hand. Scripts
+that always run one after the other on a host can go as one command (one SSH session instead of
+several): each step then runs in a subshell of its own, in order, and the first that fails stops
+the rest.
 """
 from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence, Union
 
 import pulumi
 
@@ -18,11 +21,32 @@ def _assignments(settings: Mapping[str, str]) -> str:
     return "".join(f"{name}={shlex.quote(str(value))}\n" for name, value in settings.items())
 
 
-def render(script: str, settings: Mapping[str, str] | None = None) -> str:
-    """The command text for <script>.sh with the given (plain) settings."""
-    common = (SCRIPT_DIR / "common.sh").read_text()
-    body = (SCRIPT_DIR / f"{script}.sh").read_text()
-    return _assignments(settings or {}) + common + body
+Scripts = Union[str, Sequence[str]]
+"""One script's name (`ensure-engine` for ensure-engine.sh), or the names of steps run in order."""
+
+
+def _steps(scripts: Scripts) -> list[str]:
+    return [scripts] if isinstance(scripts, str) else list(scripts)
+
+
+def _code(script: str) -> str:
+    """A script without its comment lines: a command's text is kept twice per resource in the stack's
+    state, which Pulumi writes out whole after every step (the comments are in the files)."""
+    lines = (SCRIPT_DIR / f"{script}.sh").read_text().splitlines(keepends=True)
+    return "".join(line for line in lines if not line.lstrip().startswith("#"))
+
+
+def render(scripts: Scripts, settings: Mapping[str, str] | None = None) -> str:
+    """The command text for <script>.sh (or for several, in order) with the given (plain) settings."""
+    common = _code("common")
+    steps = _steps(scripts)
+    if len(steps) == 1:
+        return _assignments(settings or {}) + common + _code(steps[0])
+    # A subshell per step: a step's own `exit` or `set` stays in it. What the command prints on
+    # stdout is its last step's (what the others print goes to stderr).
+    bodies = [f"# {step}.sh\n(\n{_code(step)})" + (" >&2" if i < len(steps) - 1 else "")
+              for i, step in enumerate(steps)]
+    return _assignments(settings or {}) + common + "\n".join(bodies) + "\n"
 
 
 def as_root(user: str, command_text: str) -> str:
@@ -30,11 +54,11 @@ def as_root(user: str, command_text: str) -> str:
     return command_text if user == "root" else f"sudo -n {command_text}"
 
 
-def stdin_command(script: str) -> str:
-    """The command that runs a script sent on stdin; it names the script for whoever reads an error."""
-    return f"sh -s # docker-multihost {script}.sh"
+def stdin_command(scripts: Scripts) -> str:
+    """The command that runs a script sent on stdin; it names the scripts for whoever reads an error."""
+    return "sh -s # docker-multihost " + " ".join(f"{step}.sh" for step in _steps(scripts))
 
 
-def render_output(script: str, settings: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
+def render_output(scripts: Scripts, settings: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
     """Like render, for settings that are Pulumi outputs."""
-    return pulumi.Output.all(**settings).apply(lambda resolved: render(script, resolved))
+    return pulumi.Output.all(**settings).apply(lambda resolved: render(scripts, resolved))

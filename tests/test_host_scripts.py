@@ -1,0 +1,87 @@
+"""The host scripts as the program sends them: steps composed into one command, and the gossip
+check that restarts an engine left alone. Run with a real `sh`, the engine's parts faked."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from components import host_scripts
+
+
+def run_sh(text: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def scripts(tmp_path, monkeypatch) -> Path:
+    """A folder of scripts in place of components/host_scripts, with the real common.sh."""
+    (tmp_path / "common.sh").write_text((host_scripts.SCRIPT_DIR / "common.sh").read_text())
+    monkeypatch.setattr(host_scripts, "SCRIPT_DIR", tmp_path)
+    return tmp_path
+
+
+def test_steps_run_in_order_and_only_the_last_one_prints_on_stdout(scripts):
+    (scripts / "first.sh").write_text("# a comment line\necho \"first $SETTING\"\nexit 0\n")
+    (scripts / "second.sh").write_text("echo second\n")
+    done = run_sh(host_scripts.render(["first", "second"], {"SETTING": "x"}))
+    assert done.returncode == 0
+    assert done.stdout == "second\n"
+    # A step's own `exit 0` ends that step, not the command.
+    assert done.stderr == "first x\n"
+    assert host_scripts.stdin_command(["first", "second"]) == "sh -s # docker-multihost first.sh second.sh"
+
+
+def test_a_failing_step_stops_the_steps_after_it(scripts):
+    (scripts / "first.sh").write_text("fail \"no engine\"\n")
+    (scripts / "second.sh").write_text("echo second\n")
+    done = run_sh(host_scripts.render(["first", "second"]))
+    assert done.returncode == 1
+    assert done.stdout == "" and "error: no engine" in done.stderr
+
+
+def test_commands_carry_the_scripts_without_their_comment_lines():
+    for script in sorted(host_scripts.SCRIPT_DIR.glob("*.sh")):
+        text = host_scripts.render(script.stem)
+        assert not [line for line in text.splitlines() if line.lstrip().startswith("#")], script.name
+        assert subprocess.run(["sh", "-n", "-c", text]).returncode == 0, script.name
+
+
+def gossip_check(log_before: Path, log_after: Path) -> str:
+    """wait-gossip.sh for engine b of a, b, c, with the engine's log and restart faked: the log reads
+    `log_before` until the engine is restarted, then `log_after`."""
+    fakes = (f'engine_log() {{ if [ -e "{log_before.parent}/restarted" ]; then cat "{log_after}"; '
+             f'else cat "{log_before}"; fi; }}\n'
+             f'restart_engine() {{ touch "{log_before.parent}/restarted"; echo restarted >&2; }}\n')
+    common, script = host_scripts.render("wait-gossip", {"ENGINES": "a b c"}).split("\n: \"${ENGINES:?}\"", 1)
+    return common + "\n" + fakes + ': "${ENGINES:?}"' + script
+
+
+def serf_log(*members: str) -> str:
+    return "".join(f'time="t" level=info msg="2026/11/28 [INFO] serf: EventMemberJoin: {m} 172.28.128.{i}\\n"\n'
+                   for i, m in enumerate(members))
+
+
+def test_an_engine_that_met_every_engine_is_left_running(tmp_path):
+    (tmp_path / "log").write_text(serf_log("b", "a", "c"))
+    done = run_sh(gossip_check(tmp_path / "log", tmp_path / "log"))
+    assert done.returncode == 0, done.stderr
+    assert "restarted" not in done.stderr and "gossips with all 3 engines" in done.stdout
+
+
+def test_an_engine_left_alone_is_restarted_once_and_then_meets_the_others(tmp_path):
+    (tmp_path / "alone").write_text(serf_log("b") + 'level=error msg="joining serf neighbor c failed"\n')
+    (tmp_path / "joined").write_text(serf_log("b", "a", "c"))
+    done = run_sh(gossip_check(tmp_path / "alone", tmp_path / "joined"))
+    assert done.returncode == 0, done.stderr
+    assert "has not met a c: restarting its engine" in done.stderr
+    assert done.stderr.count("restarted") == 1
+
+
+def test_an_engine_still_alone_after_its_restart_fails_naming_whom_it_misses(tmp_path):
+    (tmp_path / "alone").write_text(serf_log("b", "a"))
+    run_sh_text = gossip_check(tmp_path / "alone", tmp_path / "alone").replace("wait_until 30 ", "wait_until 1 ")
+    done = run_sh(run_sh_text)
+    assert done.returncode == 1
+    assert "to meet c after a restart" in done.stderr
