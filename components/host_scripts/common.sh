@@ -2,6 +2,9 @@
 # the script's settings over SSH; by hand: `HOST_NAME=x sh -c "$(cat common.sh ensure-engine.sh)"`.
 set -eu
 
+# The engines' gossip (serf), with a key-value store.
+SERF_PORT=7946
+
 fail() { echo "error: $*" >&2; exit 1; }
 
 # wait_until SECONDS WHAT COMMAND...: run COMMAND five times a second until it succeeds, at most
