@@ -30,6 +30,8 @@ class ClusteredEngine(pulumi.ComponentResource):
     host: Host
     provider: docker.Provider
     """For the layers above: resources on this engine."""
+    ready: pulumi.Resource
+    """The engine is registered in the store."""
 
     def __init__(self, name: str, args: ClusteredEngineArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:ClusteredEngine", name, None, opts)
@@ -45,5 +47,6 @@ class ClusteredEngine(pulumi.ComponentResource):
                                "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
                                "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"},
                               parent=self, depends_on=[host, args.keystore], delete_script="deconfigure-engine")
+        self.ready = registered
         self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[registered])
         self.register_outputs({"clusterAdvertise": advertise})

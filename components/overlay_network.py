@@ -45,7 +45,8 @@ class OverlayNetwork(pulumi.ComponentResource):
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet, gateway=args.gateway)],
             # Made once every engine is in the cluster.
             opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
-                                        depends_on=[*plane.engines, *ipsec_checks], deleted_with=plane.store),
+                                        depends_on=[*(e.ready for e in plane.engines), *ipsec_checks],
+                                        deleted_with=plane.store),
         )
         # On each engine that lists networks: the network is there, and with a key-value store
         # the engine's gossip has met every engine (one that stayed alone is restarted once).
@@ -55,7 +56,7 @@ class OverlayNetwork(pulumi.ComponentResource):
             steps.insert(0, "wait-gossip")
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
         visible = [
-            engine.host.run(f"{name}-on-{engine.host.name}", steps, settings, parent=self, depends_on=[network, engine])
+            engine.host.run(f"{name}-on-{engine.host.name}", steps, settings, parent=self, depends_on=[network, engine.ready])
             for engine in plane.engines_listing_networks
         ]
         self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible]).apply(lambda v: v[0])

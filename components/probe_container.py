@@ -39,7 +39,7 @@ class ProbeContainer(pulumi.ComponentResource):
         engine = args.engine
         self.host = engine.host
         image = ensure_image(name, engine.host, engine.provider, args.image, args.image_archive,
-                             parent=self, depends_on=[engine])
+                             parent=self, depends_on=[engine.ready])
         container = docker.Container(
             f"{name}-container",
             name=name,

@@ -32,6 +32,8 @@ class SwarmEngine(pulumi.ComponentResource):
     host: Host
     provider: docker.Provider
     """For the layers above: resources on this engine."""
+    ready: pulumi.Resource
+    """The engine is in the swarm (the init or join)."""
     membership: command.remote.Command
     """The init or join: on the manager, whatever lives in the swarm (its networks) goes with it."""
     join_token: Optional[pulumi.Output[str]] = None
@@ -56,5 +58,6 @@ class SwarmEngine(pulumi.ComponentResource):
                                         "ADVERTISE_ADDR": host.address, "JOIN_TOKEN": manager.join_token},
                                        parent=self, depends_on=[installed, manager.membership],
                                        delete_script="swarm-leave")
+        self.ready = self.membership
         self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[self.membership])
         self.register_outputs({"role": "manager" if manager is None else "worker"})
