@@ -67,12 +67,14 @@ def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
 
 
 def run_ensure_engine(tmp_path: Path, dockerd_version: str) -> subprocess.CompletedProcess:
-    """Run the real ensure-engine script against stand-in `dockerd`/`docker` commands."""
+    """Run the real ensure-engine script against stand-in `dockerd`, `curl` (the engine's API
+    answers) and `iptables` (this machine's firewall is left alone)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     (bin_dir / "dockerd").write_text(f"#!/bin/sh\necho 'Docker version {dockerd_version}, build x'\n")
-    (bin_dir / "docker").write_text("#!/bin/sh\nexit 0\n")  # `docker info` answers
-    for tool in ("dockerd", "docker"):
+    (bin_dir / "curl").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "iptables").write_text(f"#!/bin/sh\necho \"$*\" >>{tmp_path}/iptables.log\n")
+    for tool in ("dockerd", "curl", "iptables"):
         os.chmod(bin_dir / tool, 0o755)
     script = host_scripts.render("ensure-engine", {"HOST_NAME": socket.gethostname(), "ENGINE_LINE": "20.10"})
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
@@ -90,6 +92,9 @@ def test_an_engine_already_on_the_host_is_kept_only_in_the_20_10_line(tmp_path, 
     result = run_ensure_engine(tmp_path, version)
     assert (result.returncode == 0) == accepted, result.stderr
     assert words in (result.stdout + result.stderr)
+    if accepted:
+        # Before the engine would start: the serf port's resets are dropped (see common.sh).
+        assert "OUTPUT -p tcp --sport 7946 --tcp-flags RST RST -j DROP" in (tmp_path / "iptables.log").read_text()
 
 
 def test_cluster_store_follows_the_keystore_wherever_it_is(run_program):

@@ -25,6 +25,16 @@ wait_until() {
 engine_api() { curl -fsS --max-time 2 --unix-socket /var/run/docker.sock "http://localhost$1"; }
 engine_answers() { engine_api /_ping >/dev/null 2>&1; }
 
+# The engines' gossip (serf, with a key-value store) joins one neighbour named by the store, and
+# tries again only when the set of engines changes. An engine is in the store a moment before its
+# serf listens; asked then, its host answers the join with a reset and the joiner can stay alone for
+# good (seen: engines started together, one of them losing every ping). Without that reset the
+# joiner sends its SYN again a second later, by when serf listens, and the join succeeds.
+quiet_serf_port() {
+  set -- OUTPUT -p tcp --sport "$SERF_PORT" --tcp-flags RST RST -j DROP
+  iptables -C "$@" 2>/dev/null || iptables -I "$@"
+}
+
 # What the running engine has logged since it last started: systemd's journal, or where there is
 # no systemd the file restart_engine writes.
 engine_log() {

@@ -8,13 +8,9 @@
 : "${CLUSTER_STORE:?}" "${CLUSTER_ADVERTISE:?}" "${ENGINE_LINE:?}" "${HOST_NAME:?}"
 # An engine of another line would not start with a cluster store (23.0+): refuse before touching it.
 if command -v dockerd >/dev/null 2>&1; then check_engine_line "$(engine_version)" "$ENGINE_LINE" kv; fi
-# The engines' gossip (serf) joins one neighbour named by the store, and tries again only when the
-# set of engines changes. An engine is in the store a moment before its serf listens; asked then,
-# its host answers the join with a reset and the joiner can stay alone for good (seen: engines
-# started together, one of them losing every ping). Without that reset the joiner sends its SYN
-# again a second later, by when serf listens, and the join succeeds.
-serf_quiet_when_closed="OUTPUT -p tcp --sport $SERF_PORT --tcp-flags RST RST -j DROP"
-iptables -C $serf_quiet_when_closed 2>/dev/null || iptables -I $serf_quiet_when_closed
+# Before the engine (re)starts here; where there is no engine yet, ensure-engine.sh does it after
+# installing one (iptables comes with it).
+if command -v iptables >/dev/null 2>&1; then quiet_serf_port; fi
 mkdir -p /etc/docker
 # Keep what was there so that destroy can put it back. No `hosts` key: it clashes with the
 # `-H fd://` of systemd's docker.service.
