@@ -48,7 +48,7 @@ class SandboxHost:
         assert result.returncode == 0, f"{self.name}: {command[-200:]!r} failed: {result.stdout}{result.stderr}"
         return result.stdout
 
-    def script(self, name: str, **settings: str) -> str:
+    def script(self, name: host_scripts.Scripts, **settings: str) -> str:
         return self.ssh(host_scripts.render(name, settings))
 
     def load_image(self, image: str, archive: Path) -> None:
@@ -109,18 +109,17 @@ def topology(tmp_path_factory):
         keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
                                  "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
         keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
-        # ClusteredEngine: pointed at the store, then started (once), then registered.
+        # ClusteredEngine: pointed at the store, then started (once), then registered: one command.
         for engine in engines:
-            engine.script("configure-engine", CLUSTER_STORE=store, CLUSTER_ADVERTISE="eth0:2376",
-                          ENGINE_LINE="20.10", HOST_NAME=engine.name)
-            engine.script("ensure-engine", HOST_NAME=engine.name, ENGINE_LINE="20.10")
-            engine.script("wait-engine-registered", CLUSTER_STORE=store, CONSUL_HTTP=consul_http,
-                          NODE=f"{engine.address}:2376")
+            engine.script(["configure-engine", "ensure-engine", "wait-engine-registered"], CLUSTER_STORE=store,
+                          CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
+                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376")
         # OverlayNetwork
         engines[0].ssh(shlex.join(["docker", "network", "create", "--driver", "overlay", "--attachable",
                                    "--subnet", OVERLAY_SUBNET, NETWORK]))
         for engine in engines:
-            engine.script("wait-network-visible", NETWORK=NETWORK, SCOPE="global")
+            engine.script(["wait-gossip", "wait-network-visible"], NETWORK=NETWORK, SCOPE="global",
+                          ENGINES=" ".join(e.name for e in engines))
         # ProbeContainer
         for engine in engines:
             engine.load_image(PROBE_IMAGE, ROOT / ".images" / "probe.tar")
@@ -184,5 +183,8 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     engine.script("configure-engine", CLUSTER_STORE=f"consul://{topology['keystore'].address}:{CONSUL_PORT}",
                   CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name)
     assert engine.ssh("cat /var/run/docker.pid") == pid  # not restarted
+    serf_rule = "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP"
+    assert engine.ssh("iptables -S OUTPUT").count(serf_rule) == 1  # once, however often configured
     engine.script("deconfigure-engine")
+    assert serf_rule not in engine.ssh("iptables -S OUTPUT")
     assert engine.ssh("docker info --format '{{.ClusterStore}}'").strip() == ""
