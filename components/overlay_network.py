@@ -49,7 +49,7 @@ class OverlayNetwork(pulumi.ComponentResource):
                                         deleted_with=plane.store),
         )
         # On each engine that lists networks: the network is there, and with a key-value store
-        # the engine's gossip has met every engine (one that stayed alone is restarted once).
+        # the engine's gossip has met another engine (one left alone is restarted once).
         steps: list[str] = ["wait-network-visible"]
         settings: dict[str, pulumi.Input[str]] = {"NETWORK": network.name, "SCOPE": plane.network_scope}
         if plane.network_scope == "global":
