@@ -30,10 +30,9 @@ engine_answers() { engine_api /_ping >/dev/null 2>&1; }
 # serf listens; asked then, its host answers the join with a reset and the joiner can stay alone for
 # good (seen: engines started together, one of them losing every ping). Without that reset the
 # joiner sends its SYN again a second later, by when serf listens, and the join succeeds.
-quiet_serf_port() {
-  set -- OUTPUT -p tcp --sport "$SERF_PORT" --tcp-flags RST RST -j DROP
-  iptables -C "$@" 2>/dev/null || iptables -I "$@"
-}
+# deconfigure-engine.sh takes the rule out again.
+serf_reset_rule() { echo "OUTPUT -p tcp --sport $SERF_PORT --tcp-flags RST RST -j DROP"; }
+quiet_serf_port() { iptables -C $(serf_reset_rule) 2>/dev/null || iptables -I $(serf_reset_rule); }
 
 # What the running engine has logged since it last started: systemd's journal, or where there is
 # no systemd the file restart_engine writes.
