@@ -5,10 +5,12 @@
 : "${PROBE:?}" "${TARGETS:?}" "${COUNT:?}" "${INTERVAL:?}"
 # Inside the probe (busybox sh). One echo first, not counted: the first packet to a fresh overlay
 # endpoint can take a second while the peer's VXLAN entry is learned, and would otherwise show up
-# as loss. Ping's exit status (1 on loss) is a result, not an error.
+# as loss. `-q`: the counted ping prints its header and summary only, all the report reads (a
+# per-reply line would double the output kept in the state and the time the parser takes). Ping's
+# exit status (1 on loss) is a result, not an error.
 docker exec -e TARGETS="$TARGETS" -e COUNT="$COUNT" -e INTERVAL="$INTERVAL" "$PROBE" sh -c '
 for target in $TARGETS; do
   { ping -c 1 -W 5 "$target" >/dev/null 2>&1
-    ping -c "$COUNT" -i "$INTERVAL" -W 2 "$target" 2>&1 | sed "s|^|$target |"; } &
+    ping -q -c "$COUNT" -i "$INTERVAL" -W 2 "$target" 2>&1 | sed "s|^|$target |"; } &
 done
 wait'
