@@ -2,13 +2,16 @@
 underlay between two hosts. Writes docs/benchmark.md (the table) and docs/benchmark.png (the
 chart) and prints the table. Tears down what it made, also when it fails.
 
-Run through make (it sets the Pulumi environment). Settings: BENCH_ENGINES (default "2 4 8").
+Run through make (it sets the Pulumi environment). Settings: BENCH_ENGINES (default "2 4 8"),
+BENCH_ROUNDS (default 3): each round stands every engine count up in turn, and the table gives
+each figure's median over the rounds with its range (one run varies by a second or more here).
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -134,14 +137,27 @@ def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
                outputs["allReachable"]), paths
 
 
-def table(runs: list[Run], paths: dict) -> str:
-    lines = ["| engines | first `up` (s) | second `up` (s) | destroy (s) | resources | pings | all reachable |",
+def median_range(values: list[float]) -> str:
+    """Median, and the range when there is more than one value: `19.6 (18.9–20.3)`."""
+    median = f"{statistics.median(values):.1f}"
+    return median if len(values) == 1 else f"{median} ({min(values):.1f}–{max(values):.1f})"
+
+
+def table(rounds: list[list[Run]], paths: dict) -> str:
+    """One row per engine count: each time as the median over the rounds (and range)."""
+    per_count = [list(runs) for runs in zip(*rounds)]  # [count][round]
+    lines = [f"Rounds: {len(rounds)}; each time is the median of the rounds, the range in brackets.", "",
+             "| engines | first `up` (s) | second `up` (s) | destroy (s) | resources | pings | all reachable |",
              "|---:|---:|---:|---:|---:|---:|:---:|"]
-    lines += [f"| {r.engines} | {r.first_up_s:.1f} | {r.second_up_s:.1f} | {r.destroy_s:.1f} | {r.resources} | "
-              f"{r.pings} | {'yes' if r.all_reachable else 'NO'} |" for r in runs]
-    if len(runs) > 1:
-        lines += ["", f"First `up` with {runs[-1].engines} engines is {runs[-1].first_up_s / runs[0].first_up_s:.2f}x "
-                      f"the {runs[0].engines}-engine one."]
+    lines += [f"| {runs[0].engines} | {median_range([r.first_up_s for r in runs])} | {median_range([r.second_up_s for r in runs])} | "
+              f"{median_range([r.destroy_s for r in runs])} | {runs[0].resources} | {runs[0].pings} | "
+              f"{'yes' if all(r.all_reachable for r in runs) else 'NO'} |" for runs in per_count]
+    if len(per_count) > 1:
+        smallest, largest = per_count[0], per_count[-1]
+        median_ratio = statistics.median(r.first_up_s for r in largest) / statistics.median(r.first_up_s for r in smallest)
+        per_round = ", ".join(f"{big.first_up_s / small.first_up_s:.2f}x" for small, big in zip(smallest, largest))
+        lines += ["", f"First `up` with {largest[0].engines} engines is {median_ratio:.2f}x the "
+                      f"{smallest[0].engines}-engine one (medians; per round: {per_round})."]
     if paths:
         lines += ["", "| path (two engines) | RTT avg (ms) | TCP throughput (Gbit/s) |", "|---|---:|---:|",
                   f"| host to host (underlay) | {paths['underlay_rtt_ms']:.3f} | {paths['underlay_gbits']:.2f} |",
@@ -151,42 +167,56 @@ def table(runs: list[Run], paths: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chart(runs: list[Run], path: Path) -> None:
+def chart(rounds: list[list[Run]], path: Path) -> None:
+    """Medians against engines, the bars spanning the rounds' range."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    engines = [r.engines for r in runs]
-    figure, axes = pyplot.subplots(figsize=(6, 3.6), dpi=100)
-    for label, values in (("first up", [r.first_up_s for r in runs]), ("second up", [r.second_up_s for r in runs]),
-                          ("destroy", [r.destroy_s for r in runs])):
-        axes.plot(engines, values, marker="o", label=label)
+    per_count = [list(runs) for runs in zip(*rounds)]
+    engines = [runs[0].engines for runs in per_count]
+    plot, axes = pyplot.subplots(figsize=(6, 3.6), dpi=100)
+    for label, field in (("first up", "first_up_s"), ("second up", "second_up_s"), ("destroy", "destroy_s")):
+        values = [[getattr(r, field) for r in runs] for runs in per_count]
+        medians = [statistics.median(v) for v in values]
+        below = [m - min(v) for m, v in zip(medians, values)]
+        above = [max(v) - m for m, v in zip(medians, values)]
+        axes.errorbar(engines, medians, yerr=[below, above], marker="o", capsize=3, label=label)
     axes.set_xlabel("engines")
     axes.set_ylabel("seconds")
     axes.set_xticks(engines)
     axes.set_ylim(bottom=0)
-    axes.set_title("sandbox stack: time against engines")
+    axes.set_title(f"sandbox stack: time against engines (median of {len(rounds)} rounds)")
     axes.grid(alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(path)
+    plot.tight_layout()
+    plot.savefig(path)
 
 
 def main() -> int:
     counts = [int(n) for n in os.environ.get("BENCH_ENGINES", "2 4 8").split()]
-    runs, paths = [], {}
+    rounds_wanted = int(os.environ.get("BENCH_ROUNDS", "3"))
+    if not counts or rounds_wanted < 1:
+        print("bench: BENCH_ENGINES needs at least one engine count and BENCH_ROUNDS at least 1", file=sys.stderr)
+        return 2
+    rounds: list[list[Run]] = []
+    paths: dict = {}
     try:
-        for n in counts:
-            run, measured = bench(n, measure_paths=(n == counts[0]))
-            runs.append(run)
-            paths = paths or measured
+        for number in range(1, rounds_wanted + 1):
+            print(f"bench: round {number} of {rounds_wanted}", file=sys.stderr, flush=True)
+            runs = []
+            for n in counts:
+                run, measured = bench(n, measure_paths=(n == counts[0] and not paths))
+                runs.append(run)
+                paths = paths or measured
+            rounds.append(runs)
     except RuntimeError as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
     DOCS.mkdir(exist_ok=True)
-    text = table(runs, paths)
+    text = table(rounds, paths)
     (DOCS / "benchmark.md").write_text(f"# Benchmark (`make bench`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n\n{text}")
-    chart(runs, DOCS / "benchmark.png")
+    chart(rounds, DOCS / "benchmark.png")
     print(text)
     print(f"bench: wrote {DOCS / 'benchmark.md'} and {DOCS / 'benchmark.png'}")
     return 0
