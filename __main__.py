@@ -35,9 +35,11 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
     keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
         host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
         engine_line=settings.engine_version))
+    # Each engine starts after the one before it in this list (one gossip: see ClusteredEngineArgs).
     engines = [
-        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version))
-        for host in engine_hosts
+        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version,
+                                                       starts_after=engine_hosts[i - 1] if i else None))
+        for i, host in enumerate(engine_hosts)
     ]
     pulumi.export("consulUrl", keystore.url)
     pulumi.export("consulUiUrl", keystore.ui_url)

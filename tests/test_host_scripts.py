@@ -88,3 +88,36 @@ def test_an_engine_still_alone_after_its_restart_fails(tmp_path):
     done = run_sh(text)
     assert done.returncode == 1
     assert "to meet another engine after a restart" in done.stderr
+
+
+def turn_check(scripts: Path, tmp_path: Path, settings: dict, curl_answers: bool) -> subprocess.CompletedProcess:
+    """wait_for_turn (common.sh) with a stand-in `curl` that records what it asked and answers or not."""
+    import os
+    curl = tmp_path / "bin" / "curl"
+    curl.parent.mkdir()
+    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\nexit {0 if curl_answers else 22}\n')
+    curl.chmod(0o755)
+    (scripts / "turn.sh").write_text("wait_for_turn\necho started\n")
+    text = host_scripts.render("turn", settings).replace("wait_until 120 ", "wait_until 1 ")
+    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
+
+
+def test_an_engine_starts_at_once_when_it_waits_for_no_other(scripts, tmp_path):
+    done = turn_check(scripts, tmp_path, {"CONSUL_HTTP": "http://consul:8500"}, curl_answers=False)
+    assert done.returncode == 0 and done.stdout == "started\n"
+    assert not (tmp_path / "asked").exists()
+
+
+def test_an_engine_starts_once_the_engine_before_it_is_registered(scripts, tmp_path):
+    settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_AFTER": "172.28.128.6:2376"}
+    done = turn_check(scripts, tmp_path, settings, curl_answers=True)
+    assert done.returncode == 0 and done.stdout == "started\n"
+    assert "http://consul:8500/v1/kv/docker/nodes/172.28.128.6:2376" in (tmp_path / "asked").read_text()
+
+
+def test_an_engine_whose_turn_never_comes_fails_naming_the_one_before(scripts, tmp_path):
+    settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_AFTER": "172.28.128.6:2376"}
+    done = turn_check(scripts, tmp_path, settings, curl_answers=False)
+    assert done.returncode != 0 and "started" not in done.stdout
+    assert "waiting for engine 172.28.128.6:2376, which starts before the one on" in done.stderr

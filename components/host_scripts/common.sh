@@ -69,9 +69,22 @@ check_engine_line() {
   esac
 }
 
+# Engines clustered through a key-value store start one after another. libnetwork's gossip (serf)
+# joins once: one engine picked at random among those in the store when it first looks. Engines
+# that start together can pick each other and form an island that never meets the rest (seen with
+# 8 engines: two islands of 4, every ping between them lost). Started once the engine before it is
+# registered, an engine can only pick one that started before it, so all end up in one gossip.
+# JOIN_AFTER: that engine as registered under docker/nodes/ (ADDRESS:PORT); CONSUL_HTTP: the store.
+wait_for_turn() {
+  [ -n "${JOIN_AFTER:-}" ] || return 0
+  wait_until 120 "engine $JOIN_AFTER, which starts before the one on $(hostname), to register in Consul" \
+    curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$JOIN_AFTER"
+}
+
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers
-# used as hosts have no init system).
+# used as hosts have no init system). In its turn, where engines take turns (above).
 restart_engine() {
+  wait_for_turn
   if [ -d /run/systemd/system ]; then
     systemctl restart docker
   else

@@ -109,11 +109,13 @@ def topology(tmp_path_factory):
         keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
                                  "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
         keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
-        # ClusteredEngine: pointed at the store, then started (once), then registered: one command.
-        for engine in engines:
+        # ClusteredEngine: pointed at the store, then started (once, in its turn after the engine
+        # before it), then registered: one command.
+        for i, engine in enumerate(engines):
+            turn = {"JOIN_AFTER": f"{engines[i - 1].address}:2376"} if i else {}
             engine.script(["configure-engine", "ensure-engine", "wait-engine-registered"], CLUSTER_STORE=store,
                           CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
-                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376")
+                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **turn)
         # OverlayNetwork
         engines[0].ssh(shlex.join(["docker", "network", "create", "--driver", "overlay", "--attachable",
                                    "--subnet", OVERLAY_SUBNET, NETWORK]))
