@@ -53,7 +53,7 @@ class ClusteredEngine(pulumi.ComponentResource):
                     "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
                     "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"}
         if args.starts_after is not None:
-            settings["JOIN_AFTER"] = f"{args.starts_after.address}:{ADVERTISE_PORT}"
+            settings["START_AFTER"] = f"{args.starts_after.address}:{ADVERTISE_PORT}"
         registered = host.run(f"{name}-engine", ["configure-engine", "ensure-engine", "wait-engine-registered"],
                               settings, parent=self, depends_on=[host, args.keystore],
                               delete_script="deconfigure-engine")

@@ -32,10 +32,10 @@ def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface
         assert steps == sorted(steps)
         assert "deconfigure-engine" not in text and run.mocks.inputs[f"{engine}-engine"]["delete"]
     # The engines start in turn: the second once the first is registered (one gossip, no islands).
-    assert "JOIN_AFTER=" not in create_text(run, "mhs-demo0-engine")
-    assert "JOIN_AFTER=172.28.128.6:2376\n" in create_text(run, "mhs-demo1-engine")
+    assert "START_AFTER=" not in create_text(run, "mhs-demo0-engine")
+    assert "START_AFTER=172.28.128.6:2376\n" in create_text(run, "mhs-demo1-engine")
     # Not on destroy: the engine before may be gone by then.
-    assert "JOIN_AFTER=" not in run.mocks.inputs["mhs-demo1-engine"]["delete"]
+    assert "START_AFTER=" not in run.mocks.inputs["mhs-demo1-engine"]["delete"]
 
 
 def test_vagrant_commands_run_as_root_through_sudo(run_program):

@@ -110,14 +110,14 @@ def test_an_engine_starts_at_once_when_it_waits_for_no_other(scripts, tmp_path):
 
 
 def test_an_engine_starts_once_the_engine_before_it_is_registered(scripts, tmp_path):
-    settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_AFTER": "172.28.128.6:2376"}
+    settings = {"CONSUL_HTTP": "http://consul:8500", "START_AFTER": "172.28.128.6:2376"}
     done = turn_check(scripts, tmp_path, settings, curl_answers=True)
     assert done.returncode == 0 and done.stdout == "started\n"
     assert "http://consul:8500/v1/kv/docker/nodes/172.28.128.6:2376" in (tmp_path / "asked").read_text()
 
 
 def test_an_engine_whose_turn_never_comes_fails_naming_the_one_before(scripts, tmp_path):
-    settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_AFTER": "172.28.128.6:2376"}
+    settings = {"CONSUL_HTTP": "http://consul:8500", "START_AFTER": "172.28.128.6:2376"}
     done = turn_check(scripts, tmp_path, settings, curl_answers=False)
     assert done.returncode != 0 and "started" not in done.stdout
     assert "waiting for engine 172.28.128.6:2376, which starts before the one on" in done.stderr

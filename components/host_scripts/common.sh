@@ -74,11 +74,11 @@ check_engine_line() {
 # that start together can pick each other and form an island that never meets the rest (seen with
 # 8 engines: two islands of 4, every ping between them lost). Started once the engine before it is
 # registered, an engine can only pick one that started before it, so all end up in one gossip.
-# JOIN_AFTER: that engine as registered under docker/nodes/ (ADDRESS:PORT); CONSUL_HTTP: the store.
+# START_AFTER: that engine as registered under docker/nodes/ (ADDRESS:PORT); CONSUL_HTTP: the store.
 wait_for_turn() {
-  [ -n "${JOIN_AFTER:-}" ] || return 0
-  wait_until 120 "engine $JOIN_AFTER, which starts before the one on $(hostname), to register in Consul" \
-    curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$JOIN_AFTER"
+  [ -n "${START_AFTER:-}" ] || return 0
+  wait_until 120 "engine $START_AFTER, which starts before the one on $(hostname), to register in Consul" \
+    curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$START_AFTER"
 }
 
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers

@@ -112,7 +112,7 @@ def topology(tmp_path_factory):
         # ClusteredEngine: pointed at the store, then started (once, in its turn after the engine
         # before it), then registered: one command.
         for i, engine in enumerate(engines):
-            turn = {"JOIN_AFTER": f"{engines[i - 1].address}:2376"} if i else {}
+            turn = {"START_AFTER": f"{engines[i - 1].address}:2376"} if i else {}
             engine.script(["configure-engine", "ensure-engine", "wait-engine-registered"], CLUSTER_STORE=store,
                           CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
                           CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **turn)
