@@ -69,6 +69,10 @@ check_engine_line() {
   esac
 }
 
+# engine_registered NODE: the engine advertised as NODE (ADDRESS:PORT) is registered in the store
+# (CONSUL_HTTP), under docker/nodes/ as every engine of the cluster is.
+engine_registered() { curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$1"; }
+
 # Engines clustered through a key-value store start one after another. libnetwork's gossip (serf)
 # joins once: one engine picked at random among those in the store when it first looks. Engines
 # that start together can pick each other and form an island that never meets the rest (seen with
@@ -78,7 +82,7 @@ check_engine_line() {
 wait_for_turn() {
   [ -n "${START_AFTER:-}" ] || return 0
   wait_until 120 "engine $START_AFTER, which starts before the one on $(hostname), to register in Consul" \
-    curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$START_AFTER"
+    engine_registered "$START_AFTER"
 }
 
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers

@@ -4,5 +4,5 @@
 : "${CLUSTER_STORE:?}" "${CONSUL_HTTP:?}" "${NODE:?}"
 store=$(docker info --format '{{.ClusterStore}}')
 [ "$store" = "$CLUSTER_STORE" ] || fail "engine on $(hostname) reports cluster store '$store', expected $CLUSTER_STORE"
-wait_until 60 "engine $NODE to register in Consul" curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$NODE"
+wait_until 60 "engine $NODE to register in Consul" engine_registered "$NODE"
 echo "registered: docker/nodes/$NODE"
