@@ -8,7 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_docker as docker
 
-from components.engine import ControlPlane
+from components.engine import ControlPlane, Engine
 
 
 @dataclass
@@ -26,6 +26,9 @@ class OverlayNetworkArgs:
 class OverlayNetwork(pulumi.ComponentResource):
     name: pulumi.Output[str]
     """The network's name, resolved once the engines that list networks see it."""
+    _created_name: pulumi.Output[str]
+    _name_on: dict[str, pulumi.Output[str]]
+    """Per engine that lists networks (by host name): the name, once that engine lists it."""
 
     def __init__(self, name: str, args: OverlayNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:OverlayNetwork", name, None, opts)
@@ -43,9 +46,11 @@ class OverlayNetwork(pulumi.ComponentResource):
             attachable=True,
             options={"encrypted": ""} if args.encrypted else None,
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet, gateway=args.gateway)],
-            # Made once every engine is in the cluster.
+            # Made as soon as the first engine is in its control plane: the others see it from the
+            # store (or the swarm) when they join, and each probe starts once its own engine sees
+            # it, while later engines are still joining.
             opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
-                                        depends_on=[*(e.ready for e in plane.engines), *ipsec_checks],
+                                        depends_on=[plane.engines[0].ready, *ipsec_checks],
                                         deleted_with=plane.store),
         )
         # On each engine that lists networks: the network is there, and with a key-value store
@@ -55,9 +60,18 @@ class OverlayNetwork(pulumi.ComponentResource):
         if plane.network_scope == "global":
             steps.insert(0, "wait-gossip")
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
-        visible = [
-            engine.host.run(f"{name}-on-{engine.host.name}", steps, settings, parent=self, depends_on=[network, engine.ready])
+        visible = {
+            engine.host.name: engine.host.run(f"{name}-on-{engine.host.name}", steps, settings, parent=self,
+                                              depends_on=[network, engine.ready])
             for engine in plane.engines_listing_networks
-        ]
-        self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible]).apply(lambda v: v[0])
+        }
+        self._name_on = {host_name: pulumi.Output.all(network.name, check.stdout).apply(lambda v: v[0])
+                         for host_name, check in visible.items()}
+        self._created_name = network.name
+        self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible.values()]).apply(lambda v: v[0])
         self.register_outputs({"name": self.name, "subnet": args.subnet})
+
+    def name_on(self, engine: Engine) -> pulumi.Output[str]:
+        """The network's name, once containers on `engine` can attach to it: once the engine lists
+        it, for an engine that lists networks; else (a swarm worker) once it exists."""
+        return self._name_on.get(engine.host.name, self._created_name)

@@ -46,11 +46,12 @@ class ProbeContainer(pulumi.ComponentResource):
             image=args.image,
             hostname=name,
             command=PROBE_COMMAND,
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network.name)],
+            # Once its own engine sees the network: not held up by the engines that join after it.
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network.name_on(engine))],
             must_run=True,
-            opts=engine.host.on_host(self, [image, args.network], engine.provider),
+            opts=engine.host.on_host(self, [image], engine.provider),
         )
         self.container_name = container.name
-        self.address = pulumi.Output.all(container.network_datas, args.network.name).apply(
+        self.address = pulumi.Output.all(container.network_datas, args.network.name_on(engine)).apply(
             lambda v: next(entry["ip_address"] for entry in v[0] if entry["network_name"] == v[1]))
         self.register_outputs({"name": self.container_name, "address": self.address})

@@ -47,17 +47,17 @@ class SandboxHost(Host):
         ssh_port = sandbox.ssh_port_base + index
         self.images_dir = images_dir
         explicit = not sandbox.privileged
-        # The first host carries the control plane (Consul, or the swarm manager) that every other
-        # step waits on: its engine starts at boot (see images/host/host-init), and while the hosts
-        # compete for this machine's CPU it gets a larger share.
+        # Every host's engine starts at boot (see images/host/host-init), as on a machine with
+        # Docker installed, while the control plane comes up; the engines join it later, by a
+        # reload. The first host carries the control plane (Consul, or the swarm manager) that every
+        # other step waits on: while the hosts compete for this machine's CPU it gets a larger share.
         control_plane_host = index == 0
         container = docker.Container(
             settings.name,
             name=f"multihost-{stack}-{settings.name}",
             image=sandbox.host_image,
             hostname=settings.name,
-            envs=[underlay.public_key.apply(lambda key: f"AUTHORIZED_KEYS={key.strip()}"),
-                  *(["START_ENGINE=1"] if control_plane_host else [])],
+            envs=[underlay.public_key.apply(lambda key: f"AUTHORIZED_KEYS={key.strip()}"), "START_ENGINE=1"],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(
                 name=underlay.network.name, ipv4_address=settings.address)],
             ports=[docker.ContainerPortArgs(internal=22, external=ssh_port, ip="127.0.0.1")],

@@ -21,17 +21,18 @@ def create_text(run, name: str) -> str:
 def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface(run_program, stack, interface):
     run = run_program(stack_config(stack))
     for engine in ("mhs-demo0", "mhs-demo1"):
-        # One command: configure, then ensure (start), then wait for the registration, in that order.
+        # One command: ensure (installed, running), then point it at the store, then wait until it
+        # has joined, in that order.
         text = create_text(run, f"{engine}-engine")
         assert "CLUSTER_STORE=consul://172.28.128.5:8500\n" in text
         assert f"CLUSTER_ADVERTISE={interface}:2376\n" in text
         assert "CONSUL_HTTP=http://172.28.128.5:8500\n" in text
         assert f"NODE={'172.28.128.6' if engine == 'mhs-demo0' else '172.28.128.7'}:2376\n" in text
         assert f"HOST_NAME={engine}\n" in text and "ENGINE_LINE=20.10\n" in text
-        steps = [text.index(f"# {step}.sh\n(") for step in ("configure-engine", "ensure-engine", "wait-engine-registered")]
+        steps = [text.index(f"# {step}.sh\n(") for step in ("ensure-engine", "configure-engine", "wait-engine-joined")]
         assert steps == sorted(steps)
         assert "deconfigure-engine" not in text and run.mocks.inputs[f"{engine}-engine"]["delete"]
-    # The engines start in turn: the second once the first is registered (one gossip, no islands).
+    # The engines join in turn: the second once the first is in the gossip (one gossip, no islands).
     assert "START_AFTER=" not in create_text(run, "mhs-demo0-engine")
     assert "START_AFTER=172.28.128.6:2376\n" in create_text(run, "mhs-demo1-engine")
     # Not on destroy: the engine before may be gone by then.
@@ -41,7 +42,7 @@ def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface
 def test_vagrant_commands_run_as_root_through_sudo(run_program):
     run = run_program(stack_config("dev"))
     configure = run.mocks.inputs["mhs-demo0-engine"]
-    steps = "configure-engine.sh ensure-engine.sh wait-engine-registered.sh"
+    steps = "ensure-engine.sh configure-engine.sh wait-engine-joined.sh"
     assert configure["create"] == f"sudo -n sh -s # docker-multihost {steps}"
     assert configure["delete"].startswith("sudo -n sh -c ") and "daemon.json.multihost-orig" in configure["delete"]
     sandbox = run_program(stack_config("sandbox")).mocks.inputs["mhs-demo0-engine"]

@@ -109,15 +109,68 @@ def test_an_engine_starts_at_once_when_it_waits_for_no_other(scripts, tmp_path):
     assert not (tmp_path / "asked").exists()
 
 
-def test_an_engine_starts_once_the_engine_before_it_is_registered(scripts, tmp_path):
+def test_an_engine_starts_once_the_engine_before_it_is_in_the_gossip(scripts, tmp_path):
     settings = {"CONSUL_HTTP": "http://consul:8500", "START_AFTER": "172.28.128.6:2376"}
     done = turn_check(scripts, tmp_path, settings, curl_answers=True)
     assert done.returncode == 0 and done.stdout == "started\n"
-    assert "http://consul:8500/v1/kv/docker/nodes/172.28.128.6:2376" in (tmp_path / "asked").read_text()
+    assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376" in (tmp_path / "asked").read_text()
 
 
 def test_an_engine_whose_turn_never_comes_fails_naming_the_one_before(scripts, tmp_path):
     settings = {"CONSUL_HTTP": "http://consul:8500", "START_AFTER": "172.28.128.6:2376"}
     done = turn_check(scripts, tmp_path, settings, curl_answers=False)
     assert done.returncode != 0 and "started" not in done.stdout
-    assert "waiting for engine 172.28.128.6:2376, which starts before the one on" in done.stderr
+    assert "waiting for engine 172.28.128.6:2376, which joins the cluster before the one on" in done.stderr
+
+
+def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_changed: str,
+               reload_takes: bool = True) -> subprocess.CompletedProcess:
+    """join_store (common.sh) against a faked engine: `engine_cluster_store` reads a file that the
+    faked reload rewrites (or not), and reload and restart only say they ran. A stand-in `curl`
+    answers every question (the engine before this one is in the gossip)."""
+    import os
+    curl = tmp_path / "bin" / "curl"
+    curl.parent.mkdir()
+    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\n')
+    curl.chmod(0o755)
+    store = tmp_path / "store"
+    store.write_text(running_store)
+    wanted = "consul://172.28.128.5:8500"
+    fakes = (f'engine_cluster_store() {{ cat "{store}"; }}\n'
+             f'reload_engine() {{ echo reloaded >&2; {"echo " + wanted + " >" + str(store) if reload_takes else ":"}; }}\n'
+             'restart_engine() { echo restarted >&2; }\n'
+             'engine_log() { echo "a line of the engine\'s log"; }\n')
+    (scripts / "join.sh").write_text(fakes + f'join_store {daemon_json_changed}\necho done\n')
+    settings = {"CLUSTER_STORE": wanted, "CONSUL_HTTP": "http://consul:8500", "NODE": "172.28.128.7:2376",
+                "START_AFTER": "172.28.128.6:2376"}
+    text = host_scripts.render("join", settings).replace("wait_until 10 ", "wait_until 1 ")
+    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
+
+
+def test_an_engine_without_a_store_joins_by_a_reload_in_its_turn(scripts, tmp_path):
+    done = join_check(scripts, tmp_path, running_store="", daemon_json_changed="yes")
+    assert done.returncode == 0 and done.stdout == "done\n", done.stderr
+    assert done.stderr == "reloaded\n"
+    asked = (tmp_path / "asked").read_text().splitlines()
+    # It first withdraws its own word that it is in the gossip, then waits for the engine before it.
+    assert asked[0].endswith("-X DELETE http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.7:2376")
+    assert asked[-1].endswith("http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376")
+
+
+def test_an_engine_already_on_the_store_is_left_alone(scripts, tmp_path):
+    done = join_check(scripts, tmp_path, running_store="consul://172.28.128.5:8500", daemon_json_changed="no")
+    assert done.returncode == 0 and done.stdout == "done\n" and done.stderr == ""
+    assert not (tmp_path / "asked").exists()
+
+
+def test_an_engine_on_another_store_is_restarted(scripts, tmp_path):
+    done = join_check(scripts, tmp_path, running_store="consul://10.0.0.9:8500", daemon_json_changed="yes")
+    assert done.returncode == 0 and done.stderr == "restarted\n"
+
+
+def test_a_reload_the_engine_does_not_take_fails_with_the_engine_log(scripts, tmp_path):
+    done = join_check(scripts, tmp_path, running_store="", daemon_json_changed="yes", reload_takes=False)
+    assert done.returncode != 0 and "done" not in done.stdout
+    assert "to take cluster store consul://172.28.128.5:8500 on a reload" in done.stderr
+    assert "a line of the engine's log" in done.stderr

@@ -88,20 +88,24 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     for command in (init, join):
         assert "swarm-leave" not in run.mocks.inputs[command.name]["create"]
         assert "docker swarm leave" in run.mocks.inputs[command.name]["delete"]
-    # The network is made through the manager once every engine is in the swarm, and lives in it.
+    # The network is made through the manager once the swarm is there (workers attach to it as they
+    # join), and lives in it.
     network = monitor.named("overlay-network")
     assert "::mhs-demo0-docker::" in network.provider
     network_deps = {d.rsplit("::", 1)[1] for d in network.dependencies}
-    assert {"mhs-demo0-swarm-init", "mhs-demo1-swarm-join"} <= network_deps
+    assert "mhs-demo0-swarm-init" in network_deps and "mhs-demo1-swarm-join" not in network_deps
     assert network.deleted_with == init.urn
     # Only the manager lists a swarm network before a container uses it: workers are not waited on.
     waits = [r.name for r in monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
     assert waits == ["overlay-on-mhs-demo0"]
     assert "SCOPE=swarm" in run.mocks.inputs["overlay-on-mhs-demo0"]["stdin"]
-    # Probes use their own engine's provider and wait for the network.
+    # Probes use their own engine's provider and wait for the network: a worker's, for the network
+    # itself (it lists it only once a container of its own is attached) and its own engine.
     probe = monitor.named("probe-mhs-demo1-container")
     assert "::mhs-demo1-docker::" in probe.provider
-    assert any(d.endswith("::overlay-on-mhs-demo0") for d in probe.dependencies)
+    deps = {d.rsplit("::", 1)[1] for d in set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}}
+    assert "overlay-network" in deps and "overlay-on-mhs-demo0" not in deps, deps
+    assert any(d.endswith("::mhs-demo1-swarm-join") for d in monitor.named("probe-mhs-demo1-image-load").dependencies)
 
 
 def test_the_join_token_is_a_secret_never_shown(run_program):

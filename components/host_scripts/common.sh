@@ -7,19 +7,20 @@ SERF_PORT=7946
 
 fail() { echo "error: $*" >&2; exit 1; }
 
-# wait_until SECONDS WHAT COMMAND...: run COMMAND five times a second until it succeeds, at most
-# SECONDS.
+# wait_until SECONDS WHAT COMMAND...: run COMMAND until it succeeds, at most SECONDS: twenty times
+# a second for the first second (most waits are that short, and the engines' turns add them up),
+# then five times a second.
 wait_until() {
-  limit=$1 what=$2 tries=0
+  limit=$1 what=$2 waited=0
   shift 2
   until "$@" >/dev/null 2>&1; do
-    [ "$tries" -lt "$((limit * 5))" ] || { echo "error: timed out after ${limit}s waiting for $what" >&2; return 1; }
-    sleep 0.2
-    tries=$((tries + 1))
+    [ "$waited" -lt "$((limit * 20))" ] || { echo "error: timed out after ${limit}s waiting for $what" >&2; return 1; }
+    # waited: in twentieths of a second.
+    if [ "$waited" -lt 20 ]; then sleep 0.05; waited=$((waited + 1)); else sleep 0.2; waited=$((waited + 4)); fi
   done
 }
 
-# engine_api PATH: GET from the local engine's API through its socket. The waits below ask five
+# engine_api PATH: GET from the local engine's API through its socket. The waits ask up to twenty
 # times a second, and curl costs a tenth of the CPU of a `docker` command (whose start alone took
 # 70 ms here): with eight hosts waiting at once, the docker CLI took most of two cores.
 engine_api() { curl -fsS --max-time 2 --unix-socket /var/run/docker.sock "http://localhost$1"; }
@@ -73,22 +74,65 @@ check_engine_line() {
 # (CONSUL_HTTP), under docker/nodes/ as every engine of the cluster is.
 engine_registered() { curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$1"; }
 
-# Engines clustered through a key-value store start one after another. libnetwork's gossip (serf)
-# joins once: one engine picked at random among those in the store when it first looks. Engines
-# that start together can pick each other and form an island that never meets the rest (seen with
-# 8 engines: two islands of 4, every ping between them lost). Started once the engine before it is
-# registered, an engine can only pick one that started before it, so all end up in one gossip.
+# What the engine's gossip (serf) has met since the engine last started, itself included: serf logs
+# `EventMemberJoin: NAME` for each member.
+gossip_members() { engine_log | sed -n 's/.*serf: EventMemberJoin: \([^ ]*\) .*/\1/p'; }
+gossip_met_another() { gossip_members | grep -qvx "$(hostname)"; }
+serf_listens() { ss -Hltn "sport = :$SERF_PORT" | grep -q .; }
+
+# Engines clustered through a key-value store join it one after another. libnetwork's gossip
+# (serf) joins once: one engine picked at random among those in the store when it first looks.
+# Engines that join together can pick each other and form an island that never meets the rest
+# (seen with 8 engines: two islands of 4, every ping between them lost). An engine joins once the
+# engine before it is in the gossip, which that engine's host says in the store
+# (wait-engine-joined.sh): it can only pick an engine already in the one gossip.
 # START_AFTER: that engine as registered under docker/nodes/ (ADDRESS:PORT); CONSUL_HTTP: the store.
+in_gossip_key() { echo "$CONSUL_HTTP/v1/kv/multihost/in-gossip/$1"; }
+engine_in_gossip() { curl -fsS "$(in_gossip_key "$1")"; }
 wait_for_turn() {
   [ -n "${START_AFTER:-}" ] || return 0
-  wait_until 120 "engine $START_AFTER, which starts before the one on $(hostname), to register in Consul" \
-    engine_registered "$START_AFTER"
+  wait_until 120 "engine $START_AFTER, which joins the cluster before the one on $(hostname), to be in the gossip" \
+    engine_in_gossip "$START_AFTER"
+}
+
+# The cluster store the running engine uses; empty when it uses none.
+engine_cluster_store() { engine_api /info | sed -n 's/.*"ClusterStore":"\([^"]*\)".*/\1/p'; }
+engine_uses_wanted_store() { [ "$(engine_cluster_store)" = "$CLUSTER_STORE" ]; }
+
+# join_store DAEMON_JSON_CHANGED (yes/no): have the running engine use CLUSTER_STORE, as its
+# daemon.json now says, in its turn. An engine without a store takes one on a configuration reload
+# (SIGHUP): no restart, its containers keep running, and it joins in milliseconds where a restart
+# takes a second of CPU. An engine on another store, or with other settings, is restarted.
+join_store() {
+  if [ "$1" = no ] && engine_uses_wanted_store; then return 0; fi
+  # Until it is in the gossip again, no engine joins after it.
+  curl -fsS -X DELETE "$(in_gossip_key "$NODE")" >/dev/null 2>&1 || true
+  if [ -n "$(engine_cluster_store)" ]; then
+    restart_engine
+    return
+  fi
+  wait_for_turn
+  reload_engine
+  wait_until 10 "the engine on $(hostname) to take cluster store $CLUSTER_STORE on a reload" engine_uses_wanted_store || {
+    engine_log | tail -n 20 >&2
+    exit 1
+  }
+}
+
+# Have dockerd read its daemon.json again (SIGHUP), through systemd where it runs.
+reload_engine() {
+  if [ -d /run/systemd/system ]; then
+    systemctl kill --kill-who=main --signal=HUP docker
+  else
+    kill -HUP "$(cat /var/run/docker.pid)"
+  fi
 }
 
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers
-# used as hosts have no init system). In its turn, where engines take turns (above).
+# used as hosts have no init system). An engine with a cluster store in its daemon.json starts in
+# its turn (above).
 restart_engine() {
-  wait_for_turn
+  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then wait_for_turn; fi
   if [ -d /run/systemd/system ]; then
     systemctl restart docker
   else

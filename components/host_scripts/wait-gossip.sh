@@ -1,14 +1,15 @@
 # Wait until this engine's gossip (serf: how engines clustered through a key-value store find each
 # other's overlay endpoints) has met another engine. An engine left alone stays alone: libnetwork
 # joins one neighbour named by the store, and tries again only when the set of engines changes
-# (configure-engine.sh makes that rare). Restarting it makes it join the others, who listen by now.
+# (engines joining in turn makes that rare). Restarting it makes it join the others, who listen
+# by now.
 # Its log is what tells: serf logs `EventMemberJoin: NAME` for every member it meets (whether it
 # logs every member of a busy cluster is another matter: here some went unlogged while the
 # overlay worked, so meeting one other engine is what is asked).
 # Settings: ENGINES (the names of all the engines, this one included).
 : "${ENGINES:?}"
 met_another() {
-  engine_log | sed -n 's/.*serf: EventMemberJoin: \([^ ]*\) .*/\1/p' | grep -vx "$(hostname)" | grep -qxF "$(echo $ENGINES | tr ' ' '\n')"
+  gossip_members | grep -vx "$(hostname)" | grep -qxF "$(echo $ENGINES | tr ' ' '\n')"
 }
 if ! wait_until 10 "the gossip of $(hostname) to meet another engine" met_another 2>/dev/null; then
   echo "$(hostname) has met no other engine: restarting its engine to join again" >&2

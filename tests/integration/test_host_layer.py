@@ -109,11 +109,11 @@ def topology(tmp_path_factory):
         keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
                                  "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
         keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
-        # ClusteredEngine: pointed at the store, then started (once, in its turn after the engine
-        # before it), then registered: one command.
+        # ClusteredEngine: started, then pointed at the store (in its turn after the engine before
+        # it), then waited on to join: one command.
         for i, engine in enumerate(engines):
             turn = {"START_AFTER": f"{engines[i - 1].address}:2376"} if i else {}
-            engine.script(["configure-engine", "ensure-engine", "wait-engine-registered"], CLUSTER_STORE=store,
+            engine.script(["ensure-engine", "configure-engine", "wait-engine-joined"], CLUSTER_STORE=store,
                           CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
                           CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **turn)
         # OverlayNetwork
@@ -169,6 +169,15 @@ def test_probes_reach_each_other_by_address_and_by_name(topology):
         assert (r["transmitted"], r["received"], r["loss_pct"], r["reachable"]) == (3, 3, 0.0, True), r
 
 
+def test_engines_joined_the_store_by_a_reload_without_a_restart(topology):
+    for engine in topology["engines"]:
+        log = engine.ssh("cat /var/log/dockerd.log")
+        assert log.count("Starting up") == 1 and "Reloaded configuration" in log, engine.name
+        # Each says in the store that it is in the gossip: what the engine after it waited for.
+        assert engine.ssh(f"curl -fsS http://{topology['keystore'].address}:{CONSUL_PORT}/v1/kv/multihost/in-gossip/"
+                          f"{engine.address}:2376?raw").strip() == engine.name
+
+
 def test_dropped_vxlan_shows_as_loss_not_a_crash(topology):
     rule = ["DOCKER-USER", "-p", "udp", "--dport", "4789", "-j", "DROP"]
     subprocess.run(["iptables", "-I", *rule], check=True)
@@ -183,7 +192,8 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     engine = topology["engines"][1]
     pid = engine.ssh("cat /var/run/docker.pid")
     engine.script("configure-engine", CLUSTER_STORE=f"consul://{topology['keystore'].address}:{CONSUL_PORT}",
-                  CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name)
+                  CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
+                  CONSUL_HTTP=f"http://{topology['keystore'].address}:{CONSUL_PORT}", NODE=f"{engine.address}:2376")
     assert engine.ssh("cat /var/run/docker.pid") == pid  # not restarted
     serf_rule = "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP"
     assert engine.ssh("iptables -S OUTPUT").count(serf_rule) == 1  # once, however often configured
