@@ -35,10 +35,14 @@ engine_answers() { engine_api /_ping >/dev/null 2>&1; }
 serf_reset_rule() { echo "OUTPUT -p tcp --sport $SERF_PORT --tcp-flags RST RST -j DROP"; }
 quiet_serf_port() { iptables -C $(serf_reset_rule) 2>/dev/null || iptables -I $(serf_reset_rule); }
 
+# Hosts with systemd run dockerd as its docker.service; containers used as hosts have no init
+# system.
+systemd_runs() { [ -d /run/systemd/system ]; }
+
 # What the running engine has logged since it last started: systemd's journal, or where there is
 # no systemd the file restart_engine writes.
 engine_log() {
-  if [ -d /run/systemd/system ]; then
+  if systemd_runs; then
     journalctl -u docker -o cat _SYSTEMD_INVOCATION_ID="$(systemctl show -p InvocationID --value docker)"
   else
     sed -n '/Starting up/h; /Starting up/!H; ${x;p}' /var/log/dockerd.log 2>/dev/null
@@ -104,10 +108,11 @@ engine_uses_wanted_store() { [ "$(engine_cluster_store)" = "$CLUSTER_STORE" ]; }
 # (SIGHUP): no restart, its containers keep running, and it joins in milliseconds where a restart
 # takes a second of CPU. An engine on another store, or with other settings, is restarted.
 join_store() {
-  if [ "$1" = no ] && engine_uses_wanted_store; then return 0; fi
+  running_store=$(engine_cluster_store)
+  if [ "$1" = no ] && [ "$running_store" = "$CLUSTER_STORE" ]; then return 0; fi
   # Until it is in the gossip again, no engine joins after it.
   curl -fsS -X DELETE "$(in_gossip_key "$NODE")" >/dev/null 2>&1 || true
-  if [ -n "$(engine_cluster_store)" ]; then
+  if [ -n "$running_store" ]; then
     restart_engine
     return
   fi
@@ -121,7 +126,7 @@ join_store() {
 
 # Have dockerd read its daemon.json again (SIGHUP), through systemd where it runs.
 reload_engine() {
-  if [ -d /run/systemd/system ]; then
+  if systemd_runs; then
     systemctl kill --kill-who=main --signal=HUP docker
   else
     kill -HUP "$(cat /var/run/docker.pid)"
@@ -133,7 +138,7 @@ reload_engine() {
 # its turn (above).
 restart_engine() {
   if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then wait_for_turn; fi
-  if [ -d /run/systemd/system ]; then
+  if systemd_runs; then
     systemctl restart docker
   else
     if [ -s /var/run/docker.pid ] && kill "$(cat /var/run/docker.pid)" 2>/dev/null; then
