@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
-import pulumi_docker as docker
 
 from components.consul_keystore import ConsulKeystore
 from components.host import Host
@@ -29,11 +28,9 @@ class ClusteredEngineArgs:
 class ClusteredEngine(pulumi.ComponentResource):
     """Installs or keeps the engine and sets the hostname, points the running engine at the keystore
     in its turn, waits until it is registered under `docker/nodes/` and in the engines' gossip (the
-    three in one command), and offers a Docker provider for it over SSH."""
+    three in one command)."""
 
     host: Host
-    provider: docker.Provider
-    """For the layers above: resources on this engine."""
     ready: pulumi.Resource
     """The engine is registered in the store and in the gossip."""
 
@@ -55,5 +52,4 @@ class ClusteredEngine(pulumi.ComponentResource):
         joined = host.run(f"{name}-engine", ["ensure-engine", "configure-engine", "wait-engine-joined"], settings,
                           parent=self, depends_on=[host, args.keystore], delete_script="deconfigure-engine")
         self.ready = joined
-        self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[joined])
         self.register_outputs({"clusterAdvertise": advertise})

@@ -6,20 +6,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pulumi
-import pulumi_docker as docker
 
 from components.host import Host
 
 
 class Engine(Protocol):
     host: Host
-    provider: docker.Provider
-    """A Docker provider for this engine, over SSH."""
+    """What lives on the engine (the network, a probe) runs as host scripts on this host."""
     ready: pulumi.Resource
-    """After this the engine runs in its control plane (registered in the store, or in the swarm).
-    What needs only that depends on it, not on the whole engine: Pulumi starts the engines'
-    Docker providers one after the other (0.15 s each here), which would otherwise hold up
-    everything above every engine."""
+    """After this the engine runs in its control plane (registered in the store, or in the swarm)."""
 
 
 @dataclass

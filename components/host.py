@@ -1,5 +1,5 @@
-"""What every kind of host gives the layers above it, and the two ways those layers use it:
-commands over SSH (pulumi-command) and a Docker provider over SSH (pulumi-docker)."""
+"""What every kind of host gives the layers above it, and how those layers use it: host scripts
+run over SSH (pulumi-command), one SSH session per command."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,6 @@ from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_command as command
-import pulumi_docker as docker
 
 from components import host_scripts
 
@@ -31,7 +30,7 @@ class SshEndpoint:
     private_key: pulumi.Input[str]
     """The private key itself, as a Pulumi secret (for pulumi-command)."""
     private_key_file: pulumi.Input[str]
-    """The same key as a file on this machine (the Docker CLI's SSH helper takes a path)."""
+    """The same key as a file on this machine, for `ssh -i` (`make check` reaches the hosts again)."""
 
 
 class Host(pulumi.ComponentResource):
@@ -90,13 +89,18 @@ class Host(pulumi.ComponentResource):
 
     def run(self, resource_name: str, script: host_scripts.Scripts, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
-            delete_script: Optional[str] = None, secret_stdout: bool = False) -> command.remote.Command:
+            delete_script: Optional[str] = None, delete_settings: Optional[Mapping[str, str]] = None,
+            deleted_with: Optional[pulumi.Resource] = None, secret_stdout: bool = False) -> command.remote.Command:
         """Run components/host_scripts/<script>.sh (or several, in order, in one SSH session) on
         this host when created or when its settings change. The script goes on stdin, so the
         command (and any error) reads `sh -s # <script>.sh` and then the script's own stderr, not
-        the whole script text. `secret_stdout`: what the script prints is a secret, kept encrypted
-        in the state and never shown while it runs."""
+        the whole script text. `delete_script` runs on destroy, with `delete_settings` (plain
+        values, written into the command), unless `deleted_with` (by default the machine) goes too.
+        `secret_stdout`: what the script prints is a secret, kept encrypted in the state and never
+        shown while it runs."""
         opts = self.on_host(parent, depends_on)
+        if deleted_with is not None:
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(deleted_with=deleted_with))
         if secret_stdout:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))
         return command.remote.Command(
@@ -105,7 +109,8 @@ class Host(pulumi.ComponentResource):
             create=self._as_root(host_scripts.stdin_command(script)),
             stdin=host_scripts.render_output(script, settings),
             # A delete command gets the create's stdin, so it carries its script inline.
-            delete=self._as_root(f"sh -c {shlex.quote(host_scripts.render(delete_script))}") if delete_script else None,
+            delete=self._as_root(f"sh -c {shlex.quote(host_scripts.render(delete_script, delete_settings))}")
+            if delete_script else None,
             # Not PULUMI_COMMAND_STDOUT/STDERR in the delete's environment: the scripts do not use
             # them, and most sshd configurations refuse them with a warning (no AcceptEnv).
             add_previous_output_in_env=False,
@@ -113,17 +118,4 @@ class Host(pulumi.ComponentResource):
             # the output into the progress display.
             logging=command.remote.Logging.STDERR if secret_stdout else None,
             opts=opts,
-        )
-
-    def docker_provider(self, resource_name: str, parent: pulumi.Resource,
-                        depends_on: Sequence[pulumi.Resource]) -> docker.Provider:
-        """A pulumi-docker provider for this host's engine, over SSH with the host's key: never an
-        unauthenticated TCP socket."""
-        url = pulumi.Output.format("ssh://{0}@{1}:{2}", self.ssh.user, self.ssh.address, self.ssh.port)
-        options = pulumi.Output.from_input(self.ssh.private_key_file).apply(lambda key: ["-i", key, *SSH_OPTIONS])
-        return docker.Provider(
-            resource_name,
-            host=url,
-            ssh_opts=options,
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
         )

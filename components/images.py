@@ -1,27 +1,31 @@
-"""Getting an image onto a host's engine: pulled by pulumi-docker, or loaded from a `docker save`
-archive the host has (machines without a container registry, air-gapped sites)."""
+"""Getting an image onto a host's engine: loaded from a `docker save` archive the host has
+(machines without a container registry, air-gapped sites), or pulled. It is the `load-image` step
+of the command that runs the container, in the same SSH session."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
 
 import pulumi
-import pulumi_docker as docker
 
 from components.host import Host
 
 
-def ensure_image(resource_prefix: str, host: Host, provider: docker.Provider, image: str,
-                 archive: Optional[str], parent: pulumi.Resource,
-                 depends_on: Sequence[pulumi.Resource]) -> pulumi.Resource:
-    """The resource after which `image` is on the host's engine."""
+@dataclass
+class ImageSource:
+    """The `load-image` step's settings, and what must be done before it can run."""
+
+    settings: dict[str, str]
+    """IMAGE, and ARCHIVE: the archive's path on the host (empty: pull IMAGE)."""
+    ready: list[pulumi.Resource] = field(default_factory=list)
+    """The archive's copy to the host, where it has to be copied."""
+
+
+def image_source(resource_prefix: str, host: Host, image: str, archive: Optional[str],
+                 parent: pulumi.Resource) -> ImageSource:
+    """Where `host` gets `image` from. Only the host is needed for an archive to get there: it is
+    copied while the engine starts."""
     if archive is None:
-        return docker.RemoteImage(
-            f"{resource_prefix}-image",
-            name=image,
-            keep_locally=True,
-            opts=host.on_host(parent, depends_on, provider),
-        )
-    # Only the host is needed for the archive to get there: it goes while the engine starts.
+        return ImageSource({"IMAGE": image, "ARCHIVE": ""})
     remote_path, archive_ready = host.file_on_host(f"{resource_prefix}-image-archive", archive, parent)
-    return host.run(f"{resource_prefix}-image-load", "load-image",
-                    {"IMAGE": image, "ARCHIVE": remote_path}, parent=parent, depends_on=[*archive_ready, *depends_on])
+    return ImageSource({"IMAGE": image, "ARCHIVE": remote_path}, archive_ready)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
-import pulumi_docker as docker
 
 from components.engine import ControlPlane, Engine
 
@@ -33,30 +32,28 @@ class OverlayNetwork(pulumi.ComponentResource):
     def __init__(self, name: str, args: OverlayNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:OverlayNetwork", name, None, opts)
         plane = args.control_plane
+        first = plane.engines[0]
         # As soon as each host answers, before its engine is set up: a refusal comes early.
         ipsec_checks = [
             engine.host.run(f"{name}-ipsec-on-{engine.host.name}", "check-ipsec", {}, parent=self,
                             depends_on=[engine.host])
             for engine in plane.engines
         ] if args.encrypted else []
-        network = docker.Network(
-            f"{name}-network",
-            name=args.network_name,
-            driver="overlay",
-            attachable=True,
-            options={"encrypted": ""} if args.encrypted else None,
-            ipam_configs=[docker.NetworkIpamConfigArgs(subnet=args.subnet, gateway=args.gateway)],
-            # Made as soon as the first engine is in its control plane: the others see it from the
-            # store (or the swarm) when they join, and each probe starts once its own engine sees
-            # it, while later engines are still joining.
-            opts=pulumi.ResourceOptions(parent=self, provider=plane.engines[0].provider,
-                                        depends_on=[plane.engines[0].ready, *ipsec_checks],
-                                        deleted_with=plane.store),
-        )
+        # Made as soon as the first engine is in its control plane: the others see it from the
+        # store (or the swarm) when they join, and each probe starts once its own engine sees it,
+        # while later engines are still joining. It lives in the store: it goes with it.
+        network = first.host.run(
+            f"{name}-network", "create-network",
+            {"NETWORK": args.network_name, "SUBNET": args.subnet, "GATEWAY": args.gateway,
+             "ENCRYPTED": "1" if args.encrypted else "0"},
+            parent=self, depends_on=[first.ready, *ipsec_checks],
+            delete_script="remove-network", delete_settings={"NETWORK": args.network_name},
+            deleted_with=plane.store)
+        created_name = network.stdout.apply(lambda out: out.strip())
         # On each engine that lists networks: the network is there, and with a key-value store
         # the engine's gossip has met another engine (one left alone is restarted once).
         steps: list[str] = ["wait-network-visible"]
-        settings: dict[str, pulumi.Input[str]] = {"NETWORK": network.name, "SCOPE": plane.network_scope}
+        settings: dict[str, pulumi.Input[str]] = {"NETWORK": created_name, "SCOPE": plane.network_scope}
         if plane.network_scope == "global":
             steps.insert(0, "wait-gossip")
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
@@ -65,10 +62,10 @@ class OverlayNetwork(pulumi.ComponentResource):
                                               depends_on=[network, engine.ready])
             for engine in plane.engines_listing_networks
         }
-        self._name_on = {host_name: pulumi.Output.all(network.name, check.stdout).apply(lambda v: v[0])
+        self._name_on = {host_name: pulumi.Output.all(created_name, check.stdout).apply(lambda v: v[0])
                          for host_name, check in visible.items()}
-        self._created_name = network.name
-        self.name = pulumi.Output.all(network.name, *[check.stdout for check in visible.values()]).apply(lambda v: v[0])
+        self._created_name = created_name
+        self.name = pulumi.Output.all(created_name, *[check.stdout for check in visible.values()]).apply(lambda v: v[0])
         self.register_outputs({"name": self.name, "subnet": args.subnet})
 
     def name_on(self, engine: Engine) -> pulumi.Output[str]:

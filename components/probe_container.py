@@ -5,16 +5,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
-import pulumi_docker as docker
 
 from components.engine import Engine
 from components.host import Host
-from components.images import ensure_image
+from components.images import image_source
 from components.overlay_network import OverlayNetwork
-
-
-# The probe only has to stay up; pings run in it with `docker exec`.
-PROBE_COMMAND = ["sleep", "2147483647"]
 
 
 @dataclass
@@ -31,6 +26,7 @@ class ProbeContainer(pulumi.ComponentResource):
     host: Host
     """The host the probe runs on."""
     container_name: pulumi.Output[str]
+    """The probe's name (and hostname), once it runs."""
     address: pulumi.Output[str]
     """The probe's address on the overlay network."""
 
@@ -38,20 +34,14 @@ class ProbeContainer(pulumi.ComponentResource):
         super().__init__("multihost:index:ProbeContainer", name, None, opts)
         engine = args.engine
         self.host = engine.host
-        image = ensure_image(name, engine.host, engine.provider, args.image, args.image_archive,
-                             parent=self, depends_on=[engine.ready])
-        container = docker.Container(
-            f"{name}-container",
-            name=name,
-            image=args.image,
-            hostname=name,
-            command=PROBE_COMMAND,
-            # Once its own engine sees the network: not held up by the engines that join after it.
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network.name_on(engine))],
-            must_run=True,
-            opts=engine.host.on_host(self, [image], engine.provider),
-        )
-        self.container_name = container.name
-        self.address = pulumi.Output.all(container.network_datas, args.network.name_on(engine)).apply(
-            lambda v: next(entry["ip_address"] for entry in v[0] if entry["network_name"] == v[1]))
+        image = image_source(name, engine.host, args.image, args.image_archive, parent=self)
+        # One command, one SSH session: the image, then the container, `docker run` on the overlay
+        # once its own engine sees the network (not held up by the engines that join after it).
+        container = engine.host.run(
+            f"{name}-container", ["load-image", "run-probe"],
+            {**image.settings, "PROBE": name, "NETWORK": args.network.name_on(engine)},
+            parent=self, depends_on=[engine.ready, *image.ready],
+            delete_script="remove-container", delete_settings={"NAME": name})
+        self.container_name = container.stdout.apply(lambda _: name)
+        self.address = container.stdout.apply(lambda out: out.strip())
         self.register_outputs({"name": self.container_name, "address": self.address})

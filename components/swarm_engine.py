@@ -7,7 +7,6 @@ from typing import Optional
 
 import pulumi
 import pulumi_command as command
-import pulumi_docker as docker
 
 from components.host import Host
 
@@ -26,12 +25,9 @@ class SwarmEngineArgs:
 
 class SwarmEngine(pulumi.ComponentResource):
     """Installs or keeps the engine, sets the hostname, then `docker swarm init` (the manager) or
-    `docker swarm join` with the manager's token (a worker); `docker swarm leave` on destroy.
-    Offers a Docker provider for the engine over SSH, like ClusteredEngine."""
+    `docker swarm join` with the manager's token (a worker); `docker swarm leave` on destroy."""
 
     host: Host
-    provider: docker.Provider
-    """For the layers above: resources on this engine."""
     ready: pulumi.Resource
     """The engine is in the swarm (the init or join)."""
     membership: command.remote.Command
@@ -59,5 +55,4 @@ class SwarmEngine(pulumi.ComponentResource):
                                        parent=self, depends_on=[installed, manager.membership],
                                        delete_script="swarm-leave")
         self.ready = self.membership
-        self.provider = host.docker_provider(f"{name}-docker", parent=self, depends_on=[self.membership])
         self.register_outputs({"role": "manager" if manager is None else "worker"})

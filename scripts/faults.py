@@ -239,7 +239,7 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
         named = {host for host in ("mhs-demo0", "mhs-demo1") if any(f"host {host}:" in line for line in refusals)}
         state = run("pulumi", "stack", "export", "--stack", IPSEC_STACK).stdout
         networks_in_state = [r["urn"] for r in json.loads(state or "{}").get("deployment", {}).get("resources") or []
-                             if r["type"] == "docker:index/network:Network" and "OverlayNetwork" in r["urn"]]
+                             if r["urn"].endswith("OverlayNetwork$command:remote:Command::overlay-network")]
         on_engines = [run("docker", "exec", f"multihost-{IPSEC_STACK}-mhs-demo{i}", "docker", "network", "ls", "-q",
                           "--filter", "name=my-net").stdout.strip() for i in range(2)]
         made = networks_in_state or [n for n in on_engines if n]

@@ -120,6 +120,16 @@ class HostMocks(pulumi.runtime.Mocks):
                 outputs["stdout"] = self._ping_probes_output(args.name, args.inputs["stdin"])
             elif args.name.endswith("-swarm-init"):
                 outputs["stdout"] = f"{FAKE_JOIN_TOKEN}\n"
+            elif args.name.startswith("probe-") and args.name.endswith("-container"):
+                # run-probe.sh prints the probe's address on the overlay.
+                address = f"10.0.4.{self._next_address}"
+                self._next_address += 1
+                self._host_of_address[address] = args.name[len("probe-"):-len("-container")]
+                outputs["stdout"] = f"{address}\n"
+            elif args.name.endswith("-network"):
+                # create-network.sh prints the network's name.
+                (network,) = re.findall(r"^NETWORK='?([^'\n]*)'?$", args.inputs["stdin"], re.M)
+                outputs["stdout"] = f"{network}\n"
             else:
                 outputs["stdout"] = "ok"
         elif args.typ == "command:local:Command":
@@ -130,15 +140,6 @@ class HostMocks(pulumi.runtime.Mocks):
                                      f"  IdentityFile \"{key}\"\n")
             else:
                 outputs["stdout"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEST multihost-sandbox"
-        elif args.typ == "docker:index/container:Container":
-            address = f"10.0.4.{self._next_address}"
-            outputs["networkDatas"] = [
-                {"networkName": net["name"], "ipAddress": address}
-                for net in args.inputs.get("networksAdvanced", [])
-            ]
-            if args.name.startswith("probe-"):
-                self._host_of_address[address] = args.name[len("probe-"):-len("-container")]
-            self._next_address += 1
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):

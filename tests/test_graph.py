@@ -1,7 +1,6 @@
 """The resource graph of each stack, and the dependency edges between its layers."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 from conftest import stack_config
@@ -33,15 +32,19 @@ def test_sandbox_graph_types_counts_and_parents(run_program):
         assert run.mocks.inputs[host.name]["tmpfs"]["/var/lib/docker"] == "rw,exec,dev,suid"
     consul = monitor.named("keystore-consul")
     assert consul.parent_type == f"{T}ConsulKeystore"
-    assert [r.name for r in monitor.of_type("docker:index/network:Network") if r.parent_type == f"{T}OverlayNetwork"] == ["overlay-network"]
+    assert monitor.named("overlay-network").parent_type == f"{T}OverlayNetwork"
+    # The only Docker resources are this machine's: the hosts and their underlay. What lives on the
+    # hosts' engines is made by host scripts over SSH, no Docker provider per engine.
+    assert not monitor.of_type("pulumi:providers:docker")
+    assert {r.parent_type for r in monitor.registrations if r.type.startswith("docker:")} == {
+        f"{T}SandboxHost", f"{T}SandboxUnderlay"}
     # Images come from files on the sandbox stack: the hosts share their folder read-only (nothing
     # to copy) and load them; never pulled.
-    assert not monitor.of_type("docker:index/remoteImage:RemoteImage")
     assert not monitor.of_type("command:remote:CopyToRemote")
     for host in host_containers:
         (shared,) = run.mocks.inputs[host.name]["volumes"]
         assert shared["hostPath"].endswith("images") and shared["readOnly"] is True
-    load = run.mocks.inputs["probe-mhs-demo0-image-load"]["stdin"]
+    load = run.mocks.inputs["probe-mhs-demo0-container"]["stdin"]
     assert f"ARCHIVE={shared['containerPath']}/probe.tar\n" in load
 
 
@@ -56,7 +59,10 @@ def test_dev_graph_uses_vagrant_hosts_and_pulls_images(run_program):
     # The Vagrantfile reads the machines of the stack being run.
     assert run.mocks.inputs[up.name]["environment"] == {"MULTIHOST_STACK": "test"}
     assert run.mocks.inputs["mhs-demo0-vagrant-ssh-config"]["environment"] == {"MULTIHOST_STACK": "test"}
-    assert len(run.monitor.of_type("docker:index/remoteImage:RemoteImage")) == 3
+    # Without image archives, the hosts pull the images.
+    for name in ("keystore-consul", "probe-mhs-demo0-container", "probe-mhs-demo1-container"):
+        assert "ARCHIVE=''\n" in run.mocks.inputs[name]["stdin"]
+        assert 'docker pull "$IMAGE"' in run.mocks.inputs[name]["stdin"]
 
 
 def test_dev_docker_graph_brings_machines_up_with_the_docker_provider(run_program):
@@ -65,7 +71,8 @@ def test_dev_docker_graph_brings_machines_up_with_the_docker_provider(run_progra
     for host in ("mh-keystore", "mhs-demo0", "mhs-demo1"):
         assert run.mocks.inputs[f"{host}-vagrant-up"]["create"] == f"vagrant up --provider=docker {host}"
     # Images come from files, as on the sandbox: no registry.
-    assert not run.monitor.of_type("docker:index/remoteImage:RemoteImage")
+    for name in ("keystore-consul", "probe-mhs-demo0-container"):
+        assert "ARCHIVE=/var/tmp/multihost-" in run.mocks.inputs[name]["stdin"]
 
 
 def test_any_number_of_engines_from_two_up(run_program):
@@ -85,7 +92,7 @@ def test_dependency_edges_between_layers(run_program):
     for engine in ("mhs-demo0", "mhs-demo1"):
         configure = monitor.named(f"{engine}-engine")
         assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
-        assert any(d.endswith("::keystore-leader") for d in configure.dependencies)
+        assert any(d.endswith("::keystore-consul") for d in configure.dependencies)
     # The network is made once the first engine has joined, not waiting for the others; every
     # engine is waited on to see it.
     network = monitor.named("overlay-network")
@@ -105,21 +112,30 @@ def test_dependency_edges_between_layers(run_program):
     assert any("::probe-mhs-demo0-container" in d for d in ping.dependencies)
     assert any("::probe-mhs-demo1-container" in d for d in ping.dependencies)
     # Layers above a host reach it only after the host exists.
-    assert monitor.named("keystore-engine").depends_on_type(f"{T}SandboxHost")
+    assert monitor.named("keystore-consul").depends_on_type(f"{T}SandboxHost")
 
 
-def test_docker_providers_use_ssh_with_the_hosts_key(run_program):
+def connection(inputs: dict) -> dict:
+    """A command's SSH connection: a secret as a whole, since it holds the private key."""
+    assert inputs["connection"].get("value"), "the connection is not kept as a secret"
+    return inputs["connection"]["value"]
+
+
+def test_what_lives_on_an_engine_is_made_and_removed_over_ssh_by_host_scripts(run_program):
     run = run_program(stack_config("sandbox"))
-    providers = run.monitor.of_type("pulumi:providers:docker")
-    assert {p.name for p in providers} == {"keystore-docker", "mhs-demo0-docker", "mhs-demo1-docker"}
-    for provider in providers:
-        inputs = run.mocks.inputs[provider.name]
-        assert inputs["host"].startswith("ssh://root@127.0.0.1:22"), inputs["host"]
-        opts = json.loads(inputs["sshOpts"])  # provider configuration travels JSON-encoded
-        assert opts[0] == "-i" and opts[1].endswith("/.sandbox/test/id_ed25519")
-    # Resources on an engine go through that engine's provider.
-    probe = run.monitor.named("probe-mhs-demo1-container")
-    assert "::mhs-demo1-docker::" in probe.provider
+    ports = {"mh-keystore": 2200, "mhs-demo0": 2201, "mhs-demo1": 2202}
+    made = {"keystore-consul": ("mh-keystore", "run-consul.sh", "remove-container", "NAME=consul"),
+            "overlay-network": ("mhs-demo0", "create-network.sh", "remove-network", "NETWORK=my-net"),
+            "probe-mhs-demo1-container": ("mhs-demo1", "run-probe.sh", "remove-container", "NAME=probe-mhs-demo1")}
+    for name, (host, script, removal, removal_setting) in made.items():
+        inputs = run.mocks.inputs[name]
+        assert connection(inputs)["port"] == ports[host], name
+        assert connection(inputs)["privateKey"].startswith("ssh-ed25519"), name
+        assert script in inputs["create"], name
+        # The delete carries its own settings: it removes exactly what the create made.
+        assert removal_setting in inputs["delete"] and "rm" in inputs["delete"], name
+    # The image is loaded in the same SSH session, just before the container starts.
+    assert run.mocks.inputs["probe-mhs-demo1-container"]["create"].endswith("load-image.sh run-probe.sh")
 
 
 def test_commands_that_print_a_secret_do_not_stream_it(run_program):
@@ -146,8 +162,8 @@ def test_sandbox_hosts_are_written_as_docker_reads_them_back(run_program):
 
 
 def on_a_host(registration) -> bool:
-    """Lives on a host: a remote command, or a resource of a host's Docker engine."""
-    return registration.type.startswith("command:remote:") or "-docker::" in registration.provider
+    """Lives on a host: everything there is made by a remote command."""
+    return registration.type.startswith("command:remote:")
 
 
 def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
@@ -156,7 +172,7 @@ def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
     machines = {r.name: r.urn for r in run.monitor.of_type("docker:index/container:Container")
                 if r.parent_type == f"{T}SandboxHost"}
     living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
-    assert len(living) > 12
+    assert len(living) >= 9
     for registration in living:
         assert registration.deleted_with in machines.values(), (registration.name, registration.deleted_with)
     # Each on its own machine: the keystore's Consul with the keystore container.

@@ -174,3 +174,86 @@ def test_a_reload_the_engine_does_not_take_fails_with_the_engine_log(scripts, tm
     assert done.returncode != 0 and "done" not in done.stdout
     assert "to take cluster store consul://172.28.128.5:8500 on a reload" in done.stderr
     assert "a line of the engine's log" in done.stderr
+
+
+FAKE_DOCKER = r'''#!/bin/sh
+# A stand-in `docker`: containers and networks are files in $STATE, every change is logged.
+echo "$*" >>"$STATE/log"
+case "$1 $2" in
+  "inspect --format")
+    case "$3" in
+      *State.Running*) cat "$STATE/container-$4" 2>/dev/null || exit 1 ;;
+      *) echo 10.0.4.2 ;;
+    esac ;;
+  "rm -f") rm -f "$STATE/container-$3" ;;
+  "run -d")
+    name=$4 label=${6#multihost.run=}
+    echo "true $label" >"$STATE/container-$name" ;;
+  "network inspect") cat "$STATE/network-$5" 2>/dev/null || exit 1 ;;
+  "network create")
+    shift 2
+    subnet=$(echo "$*" | sed -n 's/.*--subnet \([^ ]*\).*/\1/p')
+    for last in "$@"; do :; done
+    echo "overlay $subnet" >"$STATE/network-$last" ;;
+esac
+'''
+
+
+def with_fake_docker(tmp_path: Path) -> dict:
+    """PATH with a stand-in docker whose state is in tmp_path/state."""
+    bin_dir, state = tmp_path / "bin", tmp_path / "state"
+    bin_dir.mkdir()
+    state.mkdir()
+    (bin_dir / "docker").write_text(FAKE_DOCKER)
+    (bin_dir / "docker").chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "STATE": str(state)}
+
+
+def run_with(env: dict, script: str, settings: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-c", host_scripts.render(script, settings)], capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def docker_calls(env: dict, verb: str) -> list[str]:
+    log = Path(env["STATE"]) / "log"
+    return [line for line in log.read_text().splitlines() if line.startswith(verb)] if log.exists() else []
+
+
+def test_a_probe_runs_once_and_is_replaced_only_when_its_settings_change(tmp_path):
+    env = with_fake_docker(tmp_path)
+    probe = {"PROBE": "probe-a", "IMAGE": "multihost/probe:busybox", "NETWORK": "my-net"}
+    first = run_with(env, "run-probe", probe)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "10.0.4.2\n"  # its address on the network
+    (run,) = docker_calls(env, "run ")
+    assert "--name probe-a" in run and "--network my-net" in run and run.endswith("multihost/probe:busybox sleep 2147483647")
+    # Run again as it is: nothing changes.
+    assert run_with(env, "run-probe", probe).returncode == 0
+    assert len(docker_calls(env, "run ")) == 1 and not docker_calls(env, "rm ")
+    # On another network: replaced.
+    assert run_with(env, "run-probe", {**probe, "NETWORK": "other-net"}).returncode == 0
+    assert docker_calls(env, "rm ") == ["rm -f probe-a"]
+    assert "--network other-net" in docker_calls(env, "run ")[-1]
+
+
+def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refused(tmp_path):
+    env = with_fake_docker(tmp_path)
+    network = {"NETWORK": "my-net", "SUBNET": "10.0.4.0/24", "GATEWAY": "10.0.4.1", "ENCRYPTED": "0"}
+    created = run_with(env, "create-network", network)
+    assert created.returncode == 0 and created.stdout == "my-net\n", created.stderr
+    (create,) = docker_calls(env, "network create")
+    assert "--driver overlay --attachable --subnet 10.0.4.0/24 --gateway 10.0.4.1 my-net" in create
+    assert "encrypted" not in create
+    assert run_with(env, "create-network", network).returncode == 0
+    assert len(docker_calls(env, "network create")) == 1
+    refused = run_with(env, "create-network", {**network, "SUBNET": "10.0.5.0/24"})
+    assert refused.returncode == 1
+    assert "'overlay 10.0.4.0/24', not 'overlay 10.0.5.0/24'" in refused.stderr and "network.name" in refused.stderr
+
+
+def test_an_encrypted_overlay_asks_for_ipsec(tmp_path):
+    env = with_fake_docker(tmp_path)
+    settings = {"NETWORK": "my-net", "SUBNET": "10.0.4.0/24", "GATEWAY": "10.0.4.1", "ENCRYPTED": "1"}
+    assert run_with(env, "create-network", settings).returncode == 0
+    (create,) = docker_calls(env, "network create")
+    assert create.endswith("--opt encrypted my-net")

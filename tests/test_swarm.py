@@ -91,7 +91,7 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     # The network is made through the manager once the swarm is there (workers attach to it as they
     # join), and lives in it.
     network = monitor.named("overlay-network")
-    assert "::mhs-demo0-docker::" in network.provider
+    assert secret_value(run.mocks.inputs[network.name]["connection"])["port"] == 2280  # the manager's host (sandbox.sshPortBase)
     network_deps = {d.rsplit("::", 1)[1] for d in network.dependencies}
     assert "mhs-demo0-swarm-init" in network_deps and "mhs-demo1-swarm-join" not in network_deps
     assert network.deleted_with == init.urn
@@ -99,13 +99,13 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     waits = [r.name for r in monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
     assert waits == ["overlay-on-mhs-demo0"]
     assert "SCOPE=swarm" in run.mocks.inputs["overlay-on-mhs-demo0"]["stdin"]
-    # Probes use their own engine's provider and wait for the network: a worker's, for the network
-    # itself (it lists it only once a container of its own is attached) and its own engine.
+    # Probes run on their own host and wait for the network: a worker's, for the network itself (it
+    # lists it only once a container of its own is attached) and its own engine.
     probe = monitor.named("probe-mhs-demo1-container")
-    assert "::mhs-demo1-docker::" in probe.provider
+    assert secret_value(run.mocks.inputs[probe.name]["connection"])["port"] == 2281
     deps = {d.rsplit("::", 1)[1] for d in set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}}
     assert "overlay-network" in deps and "overlay-on-mhs-demo0" not in deps, deps
-    assert any(d.endswith("::mhs-demo1-swarm-join") for d in monitor.named("probe-mhs-demo1-image-load").dependencies)
+    assert "mhs-demo1-swarm-join" in deps
 
 
 def test_the_join_token_is_a_secret_never_shown(run_program):
@@ -123,7 +123,7 @@ def test_encrypted_overlay_checks_every_host_first(run_program):
     config = stack_config("sandbox-swarm", network={"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": True})
     run = run_program(config)
     network = run.monitor.named("overlay-network")
-    assert run.mocks.inputs[network.name]["options"] == {"encrypted": ""}
+    assert "ENCRYPTED=1\n" in run.mocks.inputs[network.name]["stdin"]
     checks = {f"overlay-ipsec-on-{h}" for h in ("mhs-demo0", "mhs-demo1")}
     assert checks <= {d.rsplit("::", 1)[1] for d in network.dependencies}
     for name in checks:
@@ -138,4 +138,4 @@ def test_encrypted_overlay_checks_every_host_first(run_program):
 def test_unencrypted_overlay_has_no_ipsec_check(run_program):
     run = run_program(stack_config("sandbox-swarm"))
     assert not [r for r in run.monitor.registrations if "-ipsec-" in r.name]
-    assert not run.mocks.inputs["overlay-network"].get("options")
+    assert "ENCRYPTED=0\n" in run.mocks.inputs["overlay-network"]["stdin"]

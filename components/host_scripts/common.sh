@@ -49,6 +49,18 @@ engine_log() {
   fi
 }
 
+# run_container NAME ARGS...: `docker run -d --name NAME ARGS...`, unless a container NAME already
+# runs with the same ARGS (kept in its label multihost.run): run again, nothing changes; with other
+# ARGS, the container is replaced.
+run_container() {
+  name=$1
+  shift
+  current=$(docker inspect --format '{{.State.Running}} {{index .Config.Labels "multihost.run"}}' "$name" 2>/dev/null || true)
+  [ "$current" = "true $*" ] && return 0
+  [ -z "$current" ] || docker rm -f "$name" >/dev/null
+  docker run -d --name "$name" --label "multihost.run=$*" "$@" >/dev/null
+}
+
 # Two engines with one hostname break the overlay (serf: "Node name conflicts"): each host gets its
 # own, before its engine (re)starts.
 set_hostname() {

@@ -29,6 +29,4 @@ check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
 if [ "$CONTROL_PLANE" = kv ]; then quiet_serf_port; fi
 engine_answers || restart_engine
-# A non-root SSH user (run through sudo) needs the docker group for the Docker provider over SSH.
-if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then usermod -aG docker "$SUDO_USER"; fi
 echo "Docker Engine $version on $HOST_NAME"

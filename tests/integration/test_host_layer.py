@@ -2,13 +2,12 @@
 inspection on three sandbox hosts (containers on the local Docker engine, each with its own
 engine inside), in the order the program runs them. Real engines, real Consul, real pings.
 
-This is not the Pulumi end-to-end test (`make e2e`): here the steps that the program hands to
-pulumi-docker (Consul, overlay, probe containers) are the equivalent docker CLI commands over SSH.
-Needs root, a local engine and `make images`: `make integration`.
+This is not the Pulumi end-to-end test (`make e2e`): the same host scripts, with the same steps in
+one SSH session each, run here without Pulumi. Needs root, a local engine and `make images`:
+`make integration`.
 """
 from __future__ import annotations
 
-import shlex
 import subprocess
 import time
 from dataclasses import dataclass
@@ -16,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from components.consul_keystore import CONSUL_PORT, consul_server_command
+from components.consul_keystore import CONSUL_PORT
 from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
-from components.probe_container import PROBE_COMMAND
 from components import host_scripts
 from multihost import inspect_keystore
 from multihost.ping import describe, parse_ping_probes
@@ -30,7 +28,7 @@ LABEL = "multihost.stack=integration"
 PREFIX = "mh-it"
 SUBNET = "172.28.130.0/24"
 HOST_IMAGE, CONSUL_IMAGE, PROBE_IMAGE = "multihost/host:bullseye", "multihost/consul:1.8.7", "multihost/probe:busybox"
-NETWORK, OVERLAY_SUBNET = "my-net", "10.0.4.0/24"
+NETWORK, OVERLAY_SUBNET, OVERLAY_GATEWAY = "my-net", "10.0.4.0/24", "10.0.4.1"
 
 
 @dataclass
@@ -51,10 +49,11 @@ class SandboxHost:
     def script(self, name: host_scripts.Scripts, **settings: str) -> str:
         return self.ssh(host_scripts.render(name, settings))
 
-    def load_image(self, image: str, archive: Path) -> None:
+    def copy_archive(self, archive: Path) -> str:
+        """The archive's path on the host, once copied there."""
         remote = f"/var/tmp/multihost-{archive.name}"
         subprocess.run(["docker", "cp", str(archive), f"{PREFIX}-{self.name}:{remote}"], check=True)
-        self.script("load-image", IMAGE=image, ARCHIVE=remote)
+        return remote
 
 
 def docker(*args: str, check: bool = True) -> str:
@@ -104,11 +103,10 @@ def topology(tmp_path_factory):
         consul_http = f"http://{keystore.address}:{CONSUL_PORT}"
         store = f"consul://{keystore.address}:{CONSUL_PORT}"
         # ConsulKeystore
-        keystore.script("ensure-engine", HOST_NAME=keystore.name, ENGINE_LINE="20.10")
-        keystore.load_image(CONSUL_IMAGE, ROOT / ".images" / "consul.tar")
-        keystore.ssh(shlex.join(["docker", "run", "-d", "--name", "consul", "--network", "host", "--restart",
-                                 "unless-stopped", CONSUL_IMAGE, *consul_server_command(keystore.address)]))
-        keystore.script("wait-consul-leader", CONSUL_HTTP=consul_http)
+        keystore.script(["ensure-engine", "load-image", "run-consul", "wait-consul-leader"],
+                        HOST_NAME=keystore.name, ENGINE_LINE="20.10", CONTROL_PLANE="kv", IMAGE=CONSUL_IMAGE,
+                        ARCHIVE=keystore.copy_archive(ROOT / ".images" / "consul.tar"), ADDRESS=keystore.address,
+                        CONSUL_HTTP=consul_http)
         # ClusteredEngine: started, then pointed at the store (in its turn after the engine before
         # it), then waited on to join: one command.
         for i, engine in enumerate(engines):
@@ -117,16 +115,15 @@ def topology(tmp_path_factory):
                           CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
                           CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **turn)
         # OverlayNetwork
-        engines[0].ssh(shlex.join(["docker", "network", "create", "--driver", "overlay", "--attachable",
-                                   "--subnet", OVERLAY_SUBNET, NETWORK]))
+        engines[0].script("create-network", NETWORK=NETWORK, SUBNET=OVERLAY_SUBNET, GATEWAY=OVERLAY_GATEWAY,
+                          ENCRYPTED="0")
         for engine in engines:
             engine.script(["wait-gossip", "wait-network-visible"], NETWORK=NETWORK, SCOPE="global",
                           ENGINES=" ".join(e.name for e in engines))
         # ProbeContainer
         for engine in engines:
-            engine.load_image(PROBE_IMAGE, ROOT / ".images" / "probe.tar")
-            engine.ssh(shlex.join(["docker", "run", "-d", "--name", f"probe-{engine.name}", "--hostname",
-                                   f"probe-{engine.name}", "--network", NETWORK, PROBE_IMAGE, *PROBE_COMMAND]))
+            engine.script(["load-image", "run-probe"], IMAGE=PROBE_IMAGE, PROBE=f"probe-{engine.name}",
+                          ARCHIVE=engine.copy_archive(ROOT / ".images" / "probe.tar"), NETWORK=NETWORK)
         yield {"keystore": keystore, "engines": engines}
     finally:
         remove_everything()
