@@ -101,6 +101,11 @@ class Host(pulumi.ComponentResource):
         opts = self.on_host(parent, depends_on)
         if deleted_with is not None:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(deleted_with=deleted_with))
+        if delete_script:
+            # What a command makes has one name on its host (a container, the network, the engine's
+            # store): a replacement must undo the old before it runs the new. Pulumi's default, new
+            # first, would have the old one's delete remove what the new one just made.
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
         if secret_stdout:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))
         return command.remote.Command(

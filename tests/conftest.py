@@ -39,6 +39,7 @@ class Registration:
     custom: bool
     secret_outputs: list[str]
     deleted_with: str
+    delete_before_replace: bool
 
     @property
     def parent_type(self) -> str:
@@ -68,6 +69,7 @@ class RecordingMonitor(MockMonitor):
                 custom=bool(request.custom),
                 secret_outputs=list(request.additionalSecretOutputs),
                 deleted_with=request.deletedWith,
+                delete_before_replace=request.deleteBeforeReplace,
             ))
         return response
 

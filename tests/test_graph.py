@@ -134,6 +134,10 @@ def test_what_lives_on_an_engine_is_made_and_removed_over_ssh_by_host_scripts(ru
         assert script in inputs["create"], name
         # The delete carries its own settings: it removes exactly what the create made.
         assert removal_setting in inputs["delete"] and "rm" in inputs["delete"], name
+    # Replaced (`pulumi up --replace`), the old one goes first: same name, so the other way round
+    # its delete would remove the new one.
+    for name in (*made, "mhs-demo0-engine"):
+        assert run.monitor.named(name).delete_before_replace, name
     # The image is loaded in the same SSH session, just before the container starts.
     assert run.mocks.inputs["probe-mhs-demo1-container"]["create"].endswith("load-image.sh run-probe.sh")
 

@@ -189,12 +189,12 @@ case "$1 $2" in
   "run -d")
     name=$4 label=${6#multihost.run=}
     echo "true $label" >"$STATE/container-$name" ;;
-  "network inspect") cat "$STATE/network-$5" 2>/dev/null || exit 1 ;;
+  "network inspect") cat "$STATE/network-$5" 2>/dev/null || exit 1 ;;  # its multihost.subnet label
   "network create")
     shift 2
-    subnet=$(echo "$*" | sed -n 's/.*--subnet \([^ ]*\).*/\1/p')
+    label=$(echo "$*" | sed -n 's/.*--label multihost.subnet=\([^ ]*\).*/\1/p')
     for last in "$@"; do :; done
-    echo "overlay $subnet" >"$STATE/network-$last" ;;
+    echo "$label" >"$STATE/network-$last" ;;
 esac
 '''
 
@@ -242,13 +242,27 @@ def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refu
     created = run_with(env, "create-network", network)
     assert created.returncode == 0 and created.stdout == "my-net\n", created.stderr
     (create,) = docker_calls(env, "network create")
-    assert "--driver overlay --attachable --subnet 10.0.4.0/24 --gateway 10.0.4.1 my-net" in create
+    assert "--driver overlay --attachable --subnet 10.0.4.0/24 --gateway 10.0.4.1" in create and create.endswith(" my-net")
     assert "encrypted" not in create
     assert run_with(env, "create-network", network).returncode == 0
     assert len(docker_calls(env, "network create")) == 1
-    refused = run_with(env, "create-network", {**network, "SUBNET": "10.0.5.0/24"})
-    assert refused.returncode == 1
-    assert "'overlay 10.0.4.0/24', not 'overlay 10.0.5.0/24'" in refused.stderr and "network.name" in refused.stderr
+    other_subnet = run_with(env, "create-network", {**network, "SUBNET": "10.0.5.0/24"})
+    assert other_subnet.returncode == 1
+    assert "has subnet 10.0.4.0/24, not 10.0.5.0/24" in other_subnet.stderr and "network.subnet" in other_subnet.stderr
+    # Somebody else's network of that name is neither taken over nor removed.
+    (Path(env["STATE"]) / "network-theirs").write_text("\n")
+    theirs = run_with(env, "create-network", {**network, "NETWORK": "theirs"})
+    assert theirs.returncode == 1 and "did not make" in theirs.stderr and "network.name" in theirs.stderr
+    assert len(docker_calls(env, "network create")) == 1
+
+
+def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(tmp_path):
+    env = with_fake_docker(tmp_path)
+    (Path(env["STATE"]) / "container-consul").write_text("true \n")  # running, without the label
+    refused = run_with(env, "run-consul", {"IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5",
+                                           "HOST_NAME": "mh-keystore"})
+    assert refused.returncode == 1 and "a container named consul that docker-multihost did not make" in refused.stderr
+    assert not docker_calls(env, "rm ") and not docker_calls(env, "run ")
 
 
 def test_an_encrypted_overlay_asks_for_ipsec(tmp_path):

@@ -51,13 +51,17 @@ engine_log() {
 
 # run_container NAME ARGS...: `docker run -d --name NAME ARGS...`, unless a container NAME already
 # runs with the same ARGS (kept in its label multihost.run): run again, nothing changes; with other
-# ARGS, the container is replaced.
+# ARGS, the container is replaced. A container NAME this program did not make is left alone.
 run_container() {
   name=$1
   shift
   current=$(docker inspect --format '{{.State.Running}} {{index .Config.Labels "multihost.run"}}' "$name" 2>/dev/null || true)
   [ "$current" = "true $*" ] && return 0
-  [ -z "$current" ] || docker rm -f "$name" >/dev/null
+  case "$current" in
+    "") ;;
+    "true " | "false ") fail "a container named $name that docker-multihost did not make is on $(hostname): remove or rename it" ;;
+    *) docker rm -f "$name" >/dev/null ;;
+  esac
   docker run -d --name "$name" --label "multihost.run=$*" "$@" >/dev/null
 }
 
