@@ -29,7 +29,7 @@ class SwarmEngine(pulumi.ComponentResource):
 
     host: Host
     ready: pulumi.Resource
-    """The engine is in the swarm (the init or join)."""
+    """The engine is in the swarm: the init, or the manager's check that the joined worker is ready."""
     membership: command.remote.Command
     """The init or join: on the manager, whatever lives in the swarm (its networks) goes with it."""
     join_token: Optional[pulumi.Output[str]] = None
@@ -47,6 +47,7 @@ class SwarmEngine(pulumi.ComponentResource):
                                        parent=self, depends_on=[installed], delete_script="swarm-leave",
                                        secret_stdout=True)
             self.join_token = pulumi.Output.secret(self.membership.stdout.apply(lambda out: out.strip()))
+            self.ready = self.membership
         else:
             assert manager.join_token is not None, "a worker joins a manager"
             self.membership = host.run(f"{name}-swarm-join", "swarm-join",
@@ -54,5 +55,8 @@ class SwarmEngine(pulumi.ComponentResource):
                                         "ADVERTISE_ADDR": host.address, "JOIN_TOKEN": manager.join_token},
                                        parent=self, depends_on=[installed, manager.membership],
                                        delete_script="swarm-leave")
-        self.ready = self.membership
+            # A worker is ready once the manager sees it so: only then can the manager place the
+            # worker's attachments to the overlay (the probe's `docker run`).
+            self.ready = manager.host.run(f"{name}-swarm-ready", "wait-swarm-node-ready", {"NODE": host.name},
+                                          parent=self, depends_on=[self.membership])
         self.register_outputs({"role": "manager" if manager is None else "worker"})

@@ -105,7 +105,13 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     assert secret_value(run.mocks.inputs[probe.name]["connection"])["port"] == 2281
     deps = {d.rsplit("::", 1)[1] for d in set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}}
     assert "overlay-network" in deps and "overlay-on-mhs-demo0" not in deps, deps
-    assert "mhs-demo1-swarm-join" in deps
+    # A worker's engine is ready once the manager sees the joined node ready: a check on the
+    # manager's host, after the join.
+    assert "mhs-demo1-swarm-ready" in deps
+    ready = monitor.named("mhs-demo1-swarm-ready")
+    assert any(d.endswith("::mhs-demo1-swarm-join") for d in ready.dependencies)
+    assert secret_value(run.mocks.inputs[ready.name]["connection"])["port"] == 2280
+    assert "NODE=mhs-demo1\n" in run.mocks.inputs[ready.name]["stdin"]
 
 
 def test_the_join_token_is_a_secret_never_shown(run_program):
