@@ -35,11 +35,13 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
     keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
         host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
         engine_line=settings.engine_version))
-    # Each engine starts after the one before it in this list (one gossip: see ClusteredEngineArgs).
+    # The first engine joins first; the others join through it, all at once (one gossip: see
+    # ClusteredEngineArgs).
+    first_engine = engine_hosts[0]
     engines = [
         ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version,
-                                                       starts_after=engine_hosts[i - 1] if i else None))
-        for i, host in enumerate(engine_hosts)
+                                                       first_engine=first_engine if host is not first_engine else None))
+        for host in engine_hosts
     ]
     pulumi.export("consulUrl", keystore.url)
     pulumi.export("consulUiUrl", keystore.ui_url)

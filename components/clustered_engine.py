@@ -19,15 +19,15 @@ class ClusteredEngineArgs:
     keystore: ConsulKeystore
     engine_line: str
     """Docker Engine line to install or keep (20.10: 23.0 removed the cluster store)."""
-    starts_after: Optional[Host] = None
-    """The host whose engine joins the store before this one: this engine joins once that one is
-    in the engines' gossip, so that the gossip is one (see `wait_for_turn` in common.sh). None for
-    the first engine."""
+    first_engine: Optional[Host] = None
+    """The host of the first engine, None on that one: this engine joins the store once that one is
+    in the engines' gossip, and its gossip joins through it, so that the gossip is one (see
+    `wait_for_first_engine` in common.sh)."""
 
 
 class ClusteredEngine(pulumi.ComponentResource):
     """Installs or keeps the engine and sets the hostname, points the running engine at the keystore
-    in its turn, waits until it is registered under `docker/nodes/` and in the engines' gossip (the
+    (after the first engine), waits until it is registered under `docker/nodes/` and in the engines' gossip (the
     three in one command)."""
 
     host: Host
@@ -42,13 +42,13 @@ class ClusteredEngine(pulumi.ComponentResource):
         # leader: an engine that joined before Consul answered registered, but at times never met
         # the others' gossip (in 3 of 7 benchmark runs with 4 engines, one engine's probe lost every
         # ping). Installing and starting run on every host at once (a sandbox host's engine is up
-        # from boot, as on a machine with Docker installed); the engines take turns only to join
-        # the store, by a configuration reload that takes milliseconds.
+        # from boot, as on a machine with Docker installed); only joining the store (a configuration
+        # reload that takes milliseconds) waits for the first engine.
         settings = {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise,
                     "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
                     "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"}
-        if args.starts_after is not None:
-            settings["START_AFTER"] = f"{args.starts_after.address}:{ADVERTISE_PORT}"
+        if args.first_engine is not None:
+            settings["JOIN_THROUGH"] = f"{args.first_engine.address}:{ADVERTISE_PORT}"
         joined = host.run(f"{name}-engine", ["ensure-engine", "configure-engine", "wait-engine-joined"], settings,
                           parent=self, depends_on=[host, args.keystore], delete_script="deconfigure-engine")
         self.ready = joined

@@ -32,11 +32,18 @@ def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface
         steps = [text.index(f"# {step}.sh\n(") for step in ("ensure-engine", "configure-engine", "wait-engine-joined")]
         assert steps == sorted(steps)
         assert "deconfigure-engine" not in text and run.mocks.inputs[f"{engine}-engine"]["delete"]
-    # The engines join in turn: the second once the first is in the gossip (one gossip, no islands).
-    assert "START_AFTER=" not in create_text(run, "mhs-demo0-engine")
-    assert "START_AFTER=172.28.128.6:2376\n" in create_text(run, "mhs-demo1-engine")
-    # Not on destroy: the engine before may be gone by then.
-    assert "START_AFTER=" not in run.mocks.inputs["mhs-demo1-engine"]["delete"]
+    # Not on destroy: the first engine may be gone by then.
+    assert "JOIN_THROUGH=" not in run.mocks.inputs["mhs-demo1-engine"]["delete"]
+
+
+def test_every_engine_but_the_first_joins_through_the_first(run_program):
+    # One gossip, no islands: the first engine joins alone; every other one once the first is in
+    # the gossip, through it, and not through the engine listed before it.
+    engines = [{"name": f"mhs-demo{i}", "address": f"172.28.128.{6 + i}"} for i in range(3)]
+    run = run_program(stack_config("sandbox", engines=engines))
+    assert "JOIN_THROUGH=" not in create_text(run, "mhs-demo0-engine")
+    for engine in ("mhs-demo1", "mhs-demo2"):
+        assert "JOIN_THROUGH=172.28.128.6:2376\n" in create_text(run, f"{engine}-engine")
 
 
 def test_vagrant_commands_run_as_root_through_sudo(run_program):

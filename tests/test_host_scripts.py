@@ -90,49 +90,57 @@ def test_an_engine_still_alone_after_its_restart_fails(tmp_path):
     assert "to meet another engine after a restart" in done.stderr
 
 
-def turn_check(scripts: Path, tmp_path: Path, settings: dict, curl_answers: bool) -> subprocess.CompletedProcess:
-    """wait_for_turn (common.sh) with a stand-in `curl` that records what it asked and answers or not."""
+def first_engine_check(scripts: Path, tmp_path: Path, settings: dict, curl_answers: bool) -> subprocess.CompletedProcess:
+    """wait_for_first_engine (common.sh) with a stand-in `curl` that records what it asked and
+    answers as Consul does: the key, or not found with the store's index."""
     import os
     curl = tmp_path / "bin" / "curl"
     curl.parent.mkdir()
-    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\nexit {0 if curl_answers else 22}\n')
+    answer = "HTTP/1.1 200 OK\\r\\n" if curl_answers else "HTTP/1.1 404 Not Found\\r\\nX-Consul-Index: 42\\r\\n"
+    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\nprintf "{answer}"\n')
     curl.chmod(0o755)
-    (scripts / "turn.sh").write_text("wait_for_turn\necho started\n")
-    text = host_scripts.render("turn", settings).replace("wait_until 120 ", "wait_until 1 ")
+    (scripts / "turn.sh").write_text("wait_for_first_engine\necho started\n")
+    text = host_scripts.render("turn", settings).replace("wait_for_key 120 ", "wait_for_key 1 ")
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
 
 
-def test_an_engine_starts_at_once_when_it_waits_for_no_other(scripts, tmp_path):
-    done = turn_check(scripts, tmp_path, {"CONSUL_HTTP": "http://consul:8500"}, curl_answers=False)
+def test_the_first_engine_starts_at_once(scripts, tmp_path):
+    done = first_engine_check(scripts, tmp_path, {"CONSUL_HTTP": "http://consul:8500"}, curl_answers=False)
     assert done.returncode == 0 and done.stdout == "started\n"
     assert not (tmp_path / "asked").exists()
 
 
-def test_an_engine_starts_once_the_engine_before_it_is_in_the_gossip(scripts, tmp_path):
-    settings = {"CONSUL_HTTP": "http://consul:8500", "START_AFTER": "172.28.128.6:2376"}
-    done = turn_check(scripts, tmp_path, settings, curl_answers=True)
+def test_an_engine_starts_once_the_first_engine_is_in_the_gossip(scripts, tmp_path):
+    settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_THROUGH": "172.28.128.6:2376"}
+    done = first_engine_check(scripts, tmp_path, settings, curl_answers=True)
     assert done.returncode == 0 and done.stdout == "started\n"
-    assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376" in (tmp_path / "asked").read_text()
+    assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376?index=0&wait=" in (tmp_path / "asked").read_text()
 
 
-def test_an_engine_whose_turn_never_comes_fails_naming_the_one_before(scripts, tmp_path):
-    settings = {"CONSUL_HTTP": "http://consul:8500", "START_AFTER": "172.28.128.6:2376"}
-    done = turn_check(scripts, tmp_path, settings, curl_answers=False)
+def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, tmp_path):
+    settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_THROUGH": "172.28.128.6:2376"}
+    done = first_engine_check(scripts, tmp_path, settings, curl_answers=False)
     assert done.returncode != 0 and "started" not in done.stdout
-    assert "waiting for engine 172.28.128.6:2376, which joins the cluster before the one on" in done.stderr
+    assert "timed out after 1s waiting for the first engine (172.28.128.6:2376), through which the one on" in done.stderr
+    # After the first answer it waits on Consul's index instead of asking again at once.
+    assert "in-gossip/172.28.128.6:2376?index=42&wait=" in (tmp_path / "asked").read_text()
 
 
 def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_changed: str,
                reload_takes: bool = True) -> subprocess.CompletedProcess:
     """join_store (common.sh) against a faked engine: `engine_cluster_store` reads a file that the
     faked reload rewrites (or not), and reload and restart only say they ran. A stand-in `curl`
-    answers every question (the engine before this one is in the gossip)."""
+    answers every question (the first engine is in the gossip); a stand-in `iptables` records the
+    rules asked for (and never finds one)."""
     import os
     curl = tmp_path / "bin" / "curl"
     curl.parent.mkdir()
-    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\n')
+    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\necho "HTTP/1.1 200 OK"\n')
     curl.chmod(0o755)
+    iptables = tmp_path / "bin" / "iptables"
+    iptables.write_text(f'#!/bin/sh\necho "iptables $*" >> "{tmp_path}/asked"\n[ "$3" != -C ]\n')
+    iptables.chmod(0o755)
     store = tmp_path / "store"
     store.write_text(running_store)
     wanted = "consul://172.28.128.5:8500"
@@ -142,20 +150,23 @@ def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_ch
              'engine_log() { echo "a line of the engine\'s log"; }\n')
     (scripts / "join.sh").write_text(fakes + f'join_store {daemon_json_changed}\necho done\n')
     settings = {"CLUSTER_STORE": wanted, "CONSUL_HTTP": "http://consul:8500", "NODE": "172.28.128.7:2376",
-                "START_AFTER": "172.28.128.6:2376"}
+                "JOIN_THROUGH": "172.28.128.6:2376"}
     text = host_scripts.render("join", settings).replace("wait_until 10 ", "wait_until 1 ")
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
 
 
-def test_an_engine_without_a_store_joins_by_a_reload_in_its_turn(scripts, tmp_path):
+def test_an_engine_without_a_store_joins_by_a_reload_through_the_first_engine(scripts, tmp_path):
     done = join_check(scripts, tmp_path, running_store="", daemon_json_changed="yes")
     assert done.returncode == 0 and done.stdout == "done\n", done.stderr
     assert done.stderr == "reloaded\n"
     asked = (tmp_path / "asked").read_text().splitlines()
-    # It first withdraws its own word that it is in the gossip, then waits for the engine before it.
+    # It first withdraws its own word that it is in the gossip, then waits for the first engine,
+    # then sends its gossip's joins to the first engine, and only then reloads.
     assert asked[0].endswith("-X DELETE http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.7:2376")
-    assert asked[-1].endswith("http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376")
+    assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376?index=0" in asked[1]
+    assert asked[-1] == ("iptables -t nat -I OUTPUT -p tcp --dport 7946 -m comment --comment multihost-gossip-join "
+                         "-j DNAT --to-destination 172.28.128.6")
 
 
 def test_an_engine_already_on_the_store_is_left_alone(scripts, tmp_path):
@@ -271,3 +282,13 @@ def test_an_encrypted_overlay_asks_for_ipsec(tmp_path):
     assert run_with(env, "create-network", settings).returncode == 0
     (create,) = docker_calls(env, "network create")
     assert create.endswith("--opt encrypted my-net")
+
+
+def test_a_command_carries_only_the_helpers_of_common_sh_its_script_uses():
+    text = host_scripts.render("remove-container", {"NAME": "probe-a"})
+    assert text.startswith("NAME=probe-a\nset -eu\n")
+    # engine_answers, and engine_api which engine_answers calls.
+    assert "fail() {" in text and "engine_answers() {" in text and "engine_api() {" in text
+    assert "join_store() {" not in text and "run_container() {" not in text and "wait_until() {" not in text
+    # A step of a longer command brings its own.
+    assert "run_container() {" in host_scripts.render(["load-image", "run-probe"], {})

@@ -1,13 +1,15 @@
 """Host-side commands: the shell scripts beside this file, rendered with their settings.
 
-Each rendered command is `common.sh` plus one script, preceded by its settings as shell
-assignments, so that what Pulumi runs over SSH is exactly what a reader can run by hand. Scripts
+Each rendered command is the part of `common.sh` that one script uses plus that script, preceded
+by its settings as shell assignments, so that what Pulumi runs over SSH is exactly what a reader
+can run by hand (with all of `common.sh`, as its first lines say). Scripts
 that always run one after the other on a host can go as one command (one SSH session instead of
 several): each step then runs in a subshell of its own, in order, and the first that fails stops
 the rest.
 """
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from typing import Mapping, Sequence, Union
@@ -36,10 +38,47 @@ def _code(script: str) -> str:
     return "".join(line for line in lines if not line.lstrip().startswith("#"))
 
 
+# A function definition in common.sh: `name() { ...; }` on one line, or `name() {` up to a line `}`.
+_FUNCTION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\(\) \{")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _common_parts() -> tuple[str, dict[str, str]]:
+    """common.sh without comments: its top-level lines, and its functions by name in file order."""
+    top_level: list[str] = []
+    functions: dict[str, str] = {}
+    inside = None
+    for line in _code("common").splitlines(keepends=True):
+        if inside is not None:
+            functions[inside] += line
+            inside = None if line.rstrip() == "}" else inside
+        elif match := _FUNCTION.match(line):
+            functions[match.group(1)] = line
+            inside = match.group(1) if line.rstrip().endswith("{") else None
+        elif line.strip():
+            top_level.append(line)
+    return "".join(top_level), functions
+
+
+def _common_for(code: str) -> str:
+    """The top-level lines of common.sh and the functions `code` calls, and those they call in turn.
+    All of common.sh went with every command: with 8 engines its copies (a command's text is kept
+    twice per resource, its delete's too) made up most of a 1 MB state that Pulumi writes out
+    whole after every step."""
+    top_level, functions = _common_parts()
+    wanted: set[str] = set()
+    pending = set(_WORD.findall(code)) & functions.keys()
+    while pending:
+        name = pending.pop()
+        wanted.add(name)
+        pending |= (set(_WORD.findall(functions[name])) & functions.keys()) - wanted
+    return top_level + "".join(body for name, body in functions.items() if name in wanted)
+
+
 def render(scripts: Scripts, settings: Mapping[str, str] | None = None) -> str:
     """The command text for <script>.sh (or for several, in order) with the given (plain) settings."""
-    common = _code("common")
     steps = _steps(scripts)
+    common = _common_for("".join(_code(step) for step in steps))
     if len(steps) == 1:
         return _assignments(settings or {}) + common + _code(steps[0])
     # A subshell per step: a step's own `exit` or `set` stays in it. What the command prints on

@@ -8,7 +8,7 @@ SERF_PORT=7946
 fail() { echo "error: $*" >&2; exit 1; }
 
 # wait_until SECONDS WHAT COMMAND...: run COMMAND until it succeeds, at most SECONDS: twenty times
-# a second for the first second (most waits are that short, and the engines' turns add them up),
+# a second for the first second (most waits are that short, and the engines wait on each other),
 # then five times a second.
 wait_until() {
   limit=$1 what=$2 waited=0
@@ -76,6 +76,10 @@ set_hostname() {
 
 # The installed engine's version (20.10.5), from dockerd itself: it answers when not running.
 engine_version() { dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p'; }
+# The running engine's version, from its API: a tenth of the CPU of starting dockerd to ask it.
+running_engine_version() {
+  engine_api /version | sed -n 's/.*"Version":"\([0-9][0-9.]*\)[^"]*","ApiVersion".*/\1/p'
+}
 
 # check_engine_line VERSION LINE CONTROL_PLANE: refuse an engine outside the configured line, and
 # for kv any engine from 23.0 on (no cluster store there: it would not even start with one).
@@ -100,19 +104,51 @@ gossip_members() { engine_log | sed -n 's/.*serf: EventMemberJoin: \([^ ]*\) .*/
 gossip_met_another() { gossip_members | grep -qvx "$(hostname)"; }
 serf_listens() { ss -Hltn "sport = :$SERF_PORT" | grep -q .; }
 
-# Engines clustered through a key-value store join it one after another. libnetwork's gossip
-# (serf) joins once: one engine picked at random among those in the store when it first looks.
-# Engines that join together can pick each other and form an island that never meets the rest
-# (seen with 8 engines: two islands of 4, every ping between them lost). An engine joins once the
-# engine before it is in the gossip, which that engine's host says in the store
-# (wait-engine-joined.sh): it can only pick an engine already in the one gossip.
-# START_AFTER: that engine as registered under docker/nodes/ (ADDRESS:PORT); CONSUL_HTTP: the store.
+# libnetwork's gossip (serf, with a key-value store) joins once: one engine picked at random among
+# those in the store when it first looks. Engines that join together can pick each other and form an
+# island that never meets the rest (seen with 8 engines: two islands of 4, every ping between them
+# lost). So the first engine joins alone, and every other engine joins through it: it starts once
+# the first engine is in the gossip (which that engine's host says in the store:
+# wait-engine-joined.sh), and until it has met the gossip its host sends its gossip's joins (TCP to
+# port 7946) to the first engine, whichever engine it picked. All engines but the first join at
+# once, and each meets the one gossip (the first engine hands over every member it knows).
+# JOIN_THROUGH: the first engine as registered under docker/nodes/ (ADDRESS:PORT), empty on the
+# first engine itself; CONSUL_HTTP: the store.
 in_gossip_key() { echo "$CONSUL_HTTP/v1/kv/multihost/in-gossip/$1"; }
-engine_in_gossip() { curl -fsS "$(in_gossip_key "$1")"; }
-wait_for_turn() {
-  [ -n "${START_AFTER:-}" ] || return 0
-  wait_until 120 "engine $START_AFTER, which joins the cluster before the one on $(hostname), to be in the gossip" \
-    engine_in_gossip "$START_AFTER"
+wait_for_first_engine() {
+  [ -n "${JOIN_THROUGH:-}" ] || return 0
+  wait_for_key 120 "the first engine ($JOIN_THROUGH), through which the one on $(hostname) joins the gossip, to be in the gossip" \
+    "$(in_gossip_key "$JOIN_THROUGH")"
+}
+
+# wait_for_key SECONDS WHAT URL: wait until Consul holds the key at URL, at most SECONDS. Consul
+# answers a blocking query (?index=N) once the key, or a key near it, changes after index N: every
+# engine host waits for the first engine at once, and asking twenty times a second ran curl
+# hundreds of times.
+wait_for_key() {
+  limit=$1 what=$2 url=$3 index=0 since=$(date +%s)
+  while :; do
+    left=$((since + limit - $(date +%s)))
+    [ "$left" -gt 0 ] || { echo "error: timed out after ${limit}s waiting for $what" >&2; return 1; }
+    headers=$(curl -sS -o /dev/null -D - --max-time $((left + 2)) "$url?index=$index&wait=${left}s" | tr -d '\r') || true
+    case "$headers" in "HTTP/"*" 200"*) return 0 ;; esac
+    index=$(echo "$headers" | sed -n 's/^X-Consul-Index: *\([0-9]*\)$/\1/Ip')
+    # No answer from Consul: ask again shortly.
+    [ -n "$index" ] || { index=0; sleep 0.2; }
+  done
+}
+gossip_join_rule() {
+  echo "OUTPUT -p tcp --dport $SERF_PORT -m comment --comment multihost-gossip-join -j DNAT --to-destination $1"
+}
+join_gossip_through_first_engine() {
+  [ -n "${JOIN_THROUGH:-}" ] || return 0
+  iptables -t nat -C $(gossip_join_rule "${JOIN_THROUGH%:*}") 2>/dev/null ||
+    iptables -t nat -I $(gossip_join_rule "${JOIN_THROUGH%:*}")
+}
+# Once the engine has met the gossip, its gossip talks to every member directly again.
+stop_joining_through_first_engine() {
+  iptables -t nat -S OUTPUT 2>/dev/null | grep -e '--comment multihost-gossip-join' | sed 's/^-A //' |
+    while read -r rule; do iptables -t nat -D $rule; done
 }
 
 # The cluster store the running engine uses; empty when it uses none.
@@ -120,19 +156,20 @@ engine_cluster_store() { engine_api /info | sed -n 's/.*"ClusterStore":"\([^"]*\
 engine_uses_wanted_store() { [ "$(engine_cluster_store)" = "$CLUSTER_STORE" ]; }
 
 # join_store DAEMON_JSON_CHANGED (yes/no): have the running engine use CLUSTER_STORE, as its
-# daemon.json now says, in its turn. An engine without a store takes one on a configuration reload
-# (SIGHUP): no restart, its containers keep running, and it joins in milliseconds where a restart
-# takes a second of CPU. An engine on another store, or with other settings, is restarted.
+# daemon.json now says, once the first engine is in the gossip. An engine without a store takes
+# one on a configuration reload (SIGHUP): no restart, its containers keep running, and it joins in
+# milliseconds where a restart takes a second of CPU. An engine on another store, or with other settings, is restarted.
 join_store() {
   running_store=$(engine_cluster_store)
   if [ "$1" = no ] && [ "$running_store" = "$CLUSTER_STORE" ]; then return 0; fi
-  # Until it is in the gossip again, no engine joins after it.
+  # Until it is in the gossip again, no engine joins through it.
   curl -fsS -X DELETE "$(in_gossip_key "$NODE")" >/dev/null 2>&1 || true
   if [ -n "$running_store" ]; then
     restart_engine
     return
   fi
-  wait_for_turn
+  wait_for_first_engine
+  join_gossip_through_first_engine
   reload_engine
   wait_until 10 "the engine on $(hostname) to take cluster store $CLUSTER_STORE on a reload" engine_uses_wanted_store || {
     engine_log | tail -n 20 >&2
@@ -150,10 +187,13 @@ reload_engine() {
 }
 
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers
-# used as hosts have no init system). An engine with a cluster store in its daemon.json starts in
-# its turn (above).
+# used as hosts have no init system). An engine with a cluster store in its daemon.json starts once
+# the first engine is in the gossip, and joins through it (above).
 restart_engine() {
-  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then wait_for_turn; fi
+  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then
+    wait_for_first_engine
+    join_gossip_through_first_engine
+  fi
   if systemd_runs; then
     systemctl restart docker
   else

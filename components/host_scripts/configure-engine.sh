@@ -3,12 +3,12 @@
 # here; 20 s by default); the TTL must be given with it: by default it is 3 heartbeats, and Consul
 # refuses sessions shorter than 10 s (libkv asks for half the TTL).
 # Settings: CLUSTER_STORE (consul://ADDRESS:8500), CLUSTER_ADVERTISE (IFACE:2376), ENGINE_LINE,
-# CONSUL_HTTP (http://ADDRESS:8500), NODE (ADDRESS:2376 as advertised), START_AFTER (the engine
-# that joins before this one, if any).
+# CONSUL_HTTP (http://ADDRESS:8500), NODE (ADDRESS:2376 as advertised), JOIN_THROUGH (the first
+# engine, on every other engine).
 : "${CLUSTER_STORE:?}" "${CLUSTER_ADVERTISE:?}" "${ENGINE_LINE:?}" "${CONSUL_HTTP:?}" "${NODE:?}"
-# An engine of another line would not take a cluster store (23.0+): refuse before touching it.
-check_engine_line "$(engine_version)" "$ENGINE_LINE" kv
 engine_answers || fail "the Docker engine on $(hostname) does not answer (ensure-engine.sh starts it)"
+# An engine of another line would not take a cluster store (23.0+): refuse before touching it.
+check_engine_line "$(running_engine_version)" "$ENGINE_LINE" kv
 quiet_serf_port
 mkdir -p /etc/docker
 # Keep what was there so that destroy can put it back. No `hosts` key: it clashes with the

@@ -4,3 +4,4 @@ if [ -e /etc/docker/daemon.json.multihost-orig ]; then
   restart_engine
 fi
 iptables -D $(serf_reset_rule) 2>/dev/null || true
+stop_joining_through_first_engine

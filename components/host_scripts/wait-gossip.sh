@@ -1,8 +1,8 @@
 # Wait until this engine's gossip (serf: how engines clustered through a key-value store find each
 # other's overlay endpoints) has met another engine. An engine left alone stays alone: libnetwork
 # joins one neighbour named by the store, and tries again only when the set of engines changes
-# (engines joining in turn makes that rare). Restarting it makes it join the others, who listen
-# by now.
+# (engines joining through the first one makes that rare). Restarting it makes it join the others,
+# who listen by now.
 # Its log is what tells: serf logs `EventMemberJoin: NAME` for every member it meets (whether it
 # logs every member of a busy cluster is another matter: here some went unlogged while the
 # overlay worked, so meeting one other engine is what is asked).

@@ -9,9 +9,11 @@ one SSH session each, run here without Pulumi. Needs root, a local engine and `m
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -84,7 +86,7 @@ def topology(tmp_path_factory):
     underlay = f"{PREFIX}-underlay"
     docker("network", "create", "--label", LABEL, "--subnet", SUBNET, underlay)
     hosts = [SandboxHost(name, f"172.28.130.{5 + i}", 2290 + i, key)
-             for i, name in enumerate(["mh-keystore", "mhs-demo0", "mhs-demo1"])]
+             for i, name in enumerate(["mh-keystore", "mhs-demo0", "mhs-demo1", "mhs-demo2"])]
     try:
         for host in hosts:
             volume = f"{PREFIX}-{host.name}"
@@ -107,13 +109,16 @@ def topology(tmp_path_factory):
                         HOST_NAME=keystore.name, ENGINE_LINE="20.10", CONTROL_PLANE="kv", IMAGE=CONSUL_IMAGE,
                         ARCHIVE=keystore.copy_archive(ROOT / ".images" / "consul.tar"), ADDRESS=keystore.address,
                         CONSUL_HTTP=consul_http)
-        # ClusteredEngine: started, then pointed at the store (in its turn after the engine before
-        # it), then waited on to join: one command.
-        for i, engine in enumerate(engines):
-            turn = {"START_AFTER": f"{engines[i - 1].address}:2376"} if i else {}
+        # ClusteredEngine: started, then pointed at the store, then waited on to join: one command.
+        # All at once, as `pulumi up` runs them: the others wait for the first and join through it.
+        def join(engine: SandboxHost, first: Optional[SandboxHost]) -> None:
+            through = {"JOIN_THROUGH": f"{first.address}:2376"} if first else {}
             engine.script(["ensure-engine", "configure-engine", "wait-engine-joined"], CLUSTER_STORE=store,
                           CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
-                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **turn)
+                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **through)
+        with ThreadPoolExecutor() as pool:
+            for joined in [pool.submit(join, engine, engines[0] if i else None) for i, engine in enumerate(engines)]:
+                joined.result()
         # OverlayNetwork
         engines[0].script("create-network", NETWORK=NETWORK, SUBNET=OVERLAY_SUBNET, GATEWAY=OVERLAY_GATEWAY,
                           ENCRYPTED="0")
@@ -161,7 +166,7 @@ def test_probes_reach_each_other_by_address_and_by_name(topology):
     results = ping_all(topology["engines"])
     for r in results:  # shown by `make integration` (-rP)
         print(describe(r))
-    assert len(results) == 4
+    assert len(results) == 12  # 3 engines: 6 ordered pairs, by address and by name
     for r in results:
         assert (r["transmitted"], r["received"], r["loss_pct"], r["reachable"]) == (3, 3, 0.0, True), r
 
@@ -170,7 +175,12 @@ def test_engines_joined_the_store_by_a_reload_without_a_restart(topology):
     for engine in topology["engines"]:
         log = engine.ssh("cat /var/log/dockerd.log")
         assert log.count("Starting up") == 1 and "Reloaded configuration" in log, engine.name
-        # Each says in the store that it is in the gossip: what the engine after it waited for.
+        # Every engine's gossip met every other engine, and none sends its joins to the first
+        # engine any more.
+        members = set(engine.ssh("sed -n 's/.*serf: EventMemberJoin: \\([^ ]*\\) .*/\\1/p' /var/log/dockerd.log").split())
+        assert members == {e.name for e in topology["engines"]}, engine.name
+        assert "multihost-gossip-join" not in engine.ssh("iptables -t nat -S OUTPUT"), engine.name
+        # Each says in the store that it is in the gossip: what the others wait for of the first.
         assert engine.ssh(f"curl -fsS http://{topology['keystore'].address}:{CONSUL_PORT}/v1/kv/multihost/in-gossip/"
                           f"{engine.address}:2376?raw").strip() == engine.name
 
