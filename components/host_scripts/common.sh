@@ -8,7 +8,7 @@ SERF_PORT=7946
 fail() { echo "error: $*" >&2; exit 1; }
 
 # wait_until SECONDS WHAT COMMAND...: run COMMAND until it succeeds, at most SECONDS: twenty times
-# a second for the first second (most waits are that short, and the engines wait on each other),
+# a second for the first second (most waits are that short, and some wait on others),
 # then five times a second.
 wait_until() {
   limit=$1 what=$2 waited=0
@@ -158,7 +158,8 @@ engine_uses_wanted_store() { [ "$(engine_cluster_store)" = "$CLUSTER_STORE" ]; }
 # join_store DAEMON_JSON_CHANGED (yes/no): have the running engine use CLUSTER_STORE, as its
 # daemon.json now says, once the first engine is in the gossip. An engine without a store takes
 # one on a configuration reload (SIGHUP): no restart, its containers keep running, and it joins in
-# milliseconds where a restart takes a second of CPU. An engine on another store, or with other settings, is restarted.
+# milliseconds where a restart takes a second of CPU. An engine on another store, or with other
+# settings, is restarted.
 join_store() {
   running_store=$(engine_cluster_store)
   if [ "$1" = no ] && [ "$running_store" = "$CLUSTER_STORE" ]; then return 0; fi
