@@ -53,11 +53,9 @@ class Host(pulumi.ComponentResource):
         self.address = address
         self.advertise_interface = advertise_interface
 
-    def on_host(self, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
-                provider: Optional[pulumi.ProviderResource] = None) -> pulumi.ResourceOptions:
+    def on_host(self, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
         """Options for a resource that lives on this host."""
-        return pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), provider=provider,
-                                      deleted_with=self.machine)
+        return pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), deleted_with=self.machine)
 
     def file_on_host(self, resource_name: str, local_path: str,
                      parent: pulumi.Resource) -> tuple[str, list[pulumi.Resource]]:
