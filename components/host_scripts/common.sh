@@ -140,8 +140,10 @@ wait_for_key() {
 gossip_join_rule() {
   echo "OUTPUT -p tcp --dport $SERF_PORT -m comment --comment multihost-gossip-join -j DNAT --to-destination $1"
 }
+# Wait until the first engine is in the gossip, then send this engine's gossip joins to it.
 join_gossip_through_first_engine() {
   [ -n "${JOIN_THROUGH:-}" ] || return 0
+  wait_for_first_engine
   iptables -t nat -C $(gossip_join_rule "${JOIN_THROUGH%:*}") 2>/dev/null ||
     iptables -t nat -I $(gossip_join_rule "${JOIN_THROUGH%:*}")
 }
@@ -169,7 +171,6 @@ join_store() {
     restart_engine
     return
   fi
-  wait_for_first_engine
   join_gossip_through_first_engine
   reload_engine
   wait_until 10 "the engine on $(hostname) to take cluster store $CLUSTER_STORE on a reload" engine_uses_wanted_store || {
@@ -191,10 +192,7 @@ reload_engine() {
 # used as hosts have no init system). An engine with a cluster store in its daemon.json starts once
 # the first engine is in the gossip, and joins through it (above).
 restart_engine() {
-  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then
-    wait_for_first_engine
-    join_gossip_through_first_engine
-  fi
+  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then join_gossip_through_first_engine; fi
   if systemd_runs; then
     systemctl restart docker
   else
