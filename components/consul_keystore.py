@@ -44,7 +44,7 @@ class ConsulKeystore(pulumi.ComponentResource):
         server = self.server = host.run(
             f"{name}-consul", ["ensure-engine", "load-image", "run-consul", "wait-consul-leader"],
             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv",
-             **image.settings, "ADDRESS": host.address, "CONSUL_HTTP": http_url},
+             **image.settings, "NAME": CONSUL_CONTAINER, "ADDRESS": host.address, "CONSUL_HTTP": http_url},
             parent=self, depends_on=[host, *image.ready],
             delete_script="remove-container", delete_settings={"NAME": CONSUL_CONTAINER})
         # The URLs resolve once Consul has a leader, so whatever uses them waits for that.

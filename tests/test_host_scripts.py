@@ -270,7 +270,7 @@ def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refu
 def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(tmp_path):
     env = with_fake_docker(tmp_path)
     (Path(env["STATE"]) / "container-consul").write_text("true \n")  # running, without the label
-    refused = run_with(env, "run-consul", {"IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5",
+    refused = run_with(env, "run-consul", {"NAME": "consul", "IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5",
                                            "HOST_NAME": "mh-keystore"})
     assert refused.returncode == 1 and "a container named consul that docker-multihost did not make" in refused.stderr
     assert not docker_calls(env, "rm ") and not docker_calls(env, "run ")

@@ -3,9 +3,9 @@
 # bound to its underlay ADDRESS and answering clients on every interface, restarted with the
 # engine. Raft at its production timing (multiplier 1, not the default 5): it elects itself in about
 # a second rather than eight.
-# Settings: IMAGE, ADDRESS (underlay address), HOST_NAME.
-: "${IMAGE:?}" "${ADDRESS:?}" "${HOST_NAME:?}"
-run_container consul --hostname "$HOST_NAME" --network host --restart unless-stopped "$IMAGE" \
+# Settings: NAME (the container's), IMAGE, ADDRESS (underlay address), HOST_NAME.
+: "${NAME:?}" "${IMAGE:?}" "${ADDRESS:?}" "${HOST_NAME:?}"
+run_container "$NAME" --hostname "$HOST_NAME" --network host --restart unless-stopped "$IMAGE" \
   agent -server -bootstrap -ui -client=0.0.0.0 -bind="$ADDRESS" -data-dir=/consul/data \
   -hcl='performance { raft_multiplier = 1 }'
 echo "consul runs on $(hostname), bound to $ADDRESS"

@@ -106,7 +106,7 @@ def topology(tmp_path_factory):
         store = f"consul://{keystore.address}:{CONSUL_PORT}"
         # ConsulKeystore
         keystore.script(["ensure-engine", "load-image", "run-consul", "wait-consul-leader"],
-                        HOST_NAME=keystore.name, ENGINE_LINE="20.10", CONTROL_PLANE="kv", IMAGE=CONSUL_IMAGE,
+                        HOST_NAME=keystore.name, ENGINE_LINE="20.10", CONTROL_PLANE="kv", NAME="consul", IMAGE=CONSUL_IMAGE,
                         ARCHIVE=keystore.copy_archive(ROOT / ".images" / "consul.tar"), ADDRESS=keystore.address,
                         CONSUL_HTTP=consul_http)
         # ClusteredEngine: started, then pointed at the store, then waited on to join: one command.
