@@ -115,6 +115,20 @@ def test_dependency_edges_between_layers(run_program):
     assert monitor.named("keystore-consul").depends_on_type(f"{T}SandboxHost")
 
 
+def test_the_control_plane_host_is_made_first_and_alone(run_program):
+    monitor = run_program(stack_config("sandbox")).monitor
+    hosts = {r.name: r for r in monitor.of_type(f"{T}SandboxHost")}
+    assert set(hosts) == {"mh-keystore", "mhs-demo0", "mhs-demo1"}
+    assert not hosts["mh-keystore"].dependencies
+    # The other hosts register, and so make their containers, once the first host's container
+    # exists. Only the hosts (components) depend on it, not their containers: deleting the
+    # containers is not ordered by it.
+    for engine in ("mhs-demo0", "mhs-demo1"):
+        assert [d.rsplit("::", 1)[1] for d in hosts[engine].dependencies] == ["mh-keystore"], hosts[engine].dependencies
+    containers = {r.name: r for r in monitor.of_type("docker:index/container:Container")}
+    assert not any(d.endswith("::mh-keystore") for c in containers.values() for d in c.dependencies)
+
+
 def connection(inputs: dict) -> dict:
     """A command's SSH connection: a secret as a whole, since it holds the private key."""
     assert inputs["connection"].get("value"), "the connection is not kept as a secret"

@@ -210,13 +210,25 @@ esac
 '''
 
 
+# A stand-in `curl` for the engine API: a container is there when the stand-in docker made it.
+FAKE_ENGINE_API = r'''#!/bin/sh
+for url in "$@"; do :; done
+case "$url" in
+  */containers/*/json) name=${url#*/containers/}; [ -e "$STATE/container-${name%/json}" ] || exit 22 ;;
+  *) exit 7 ;;
+esac
+'''
+
+
 def with_fake_docker(tmp_path: Path) -> dict:
-    """PATH with a stand-in docker whose state is in tmp_path/state."""
+    """PATH with a stand-in docker whose state is in tmp_path/state, and a stand-in curl that
+    answers for its engine."""
     bin_dir, state = tmp_path / "bin", tmp_path / "state"
     bin_dir.mkdir()
     state.mkdir()
-    (bin_dir / "docker").write_text(FAKE_DOCKER)
-    (bin_dir / "docker").chmod(0o755)
+    for name, text in (("docker", FAKE_DOCKER), ("curl", FAKE_ENGINE_API)):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
     return {"PATH": f"{bin_dir}:/usr/bin:/bin", "STATE": str(state)}
 
 
@@ -236,6 +248,8 @@ def test_a_probe_runs_once_and_is_replaced_only_when_its_settings_change(tmp_pat
     first = run_with(env, "run-probe", probe)
     assert first.returncode == 0, first.stderr
     assert first.stdout == "10.0.4.2\n"  # its address on the network
+    # Not there yet: the engine API said so, and the docker CLI was not asked.
+    assert not docker_calls(env, "inspect --format {{.State.Running}}")
     (run,) = docker_calls(env, "run ")
     assert "--name probe-a" in run and "--network my-net" in run and run.endswith("multihost/probe:busybox sleep 2147483647")
     # Run again as it is: nothing changes.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import PING_DATA, ping_output, stack_config
-from multihost.ping import describe, parse_ping, split_outputs
+from multihost.ping import describe, parse_ping, parse_with_pingparsing, read_summary, split_outputs
 
 FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
           "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "reachable", "error"}
@@ -52,6 +52,30 @@ def test_unknown_host_is_a_result(tool):
 def test_no_output_at_all_is_a_result():
     r = parse_ping("", "a", "b", "x")
     assert not r["reachable"] and r["error"] == "ping printed nothing"
+
+
+CAPTURED = sorted(p.name for p in PING_DATA.glob("*.txt"))
+
+
+@pytest.mark.parametrize("name", CAPTURED)
+def test_the_summary_read_here_is_what_pingparsing_reads(name):
+    # read_summary stands in for pingparsing on the outputs ping-probes.sh gets (for speed): on
+    # every captured output it must read what pingparsing reads, and it must be the one that reads
+    # every output that has statistics, or the report would still wait for pingparsing.
+    text = ping_output(name)
+    expected = parse_with_pingparsing(text)
+    assert read_summary(text) == expected
+    assert (expected is None) == ("unknown-host" in name)
+
+
+def test_an_output_of_another_shape_goes_to_pingparsing():
+    # iputils with a duplicate reply, a summary line read_summary does not take.
+    text = ("PING t (10.0.4.3) 56(84) bytes of data.\n\n--- t ping statistics ---\n"
+            "4 packets transmitted, 3 received, +1 duplicates, 25% packet loss, time 3004ms\n"
+            "rtt min/avg/max/mdev = 0.074/0.104/0.161/0.040 ms\n")
+    assert read_summary(text) is None
+    r = parse_ping(text, "a", "b", "t")
+    assert (r["transmitted"], r["received"], r["loss_pct"], r["rtt_max_ms"]) == (4, 3, 25.0, 0.161)
 
 
 def test_ping_report_outputs_every_ordered_pair_by_address_and_by_name(run_program):
