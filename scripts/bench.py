@@ -5,6 +5,8 @@ chart) and prints the table. Tears down what it made, also when it fails.
 Run through make (it sets the Pulumi environment). Settings: BENCH_ENGINES (default "2 4 8"),
 BENCH_ROUNDS (default 3): each round stands every engine count up in turn, and the table gives
 each figure's median over the rounds with its range (one run varies by a second or more here).
+With the times it gives the CPU the whole machine used during each first `up`: over the cores,
+that bounds how short the `up` can be however its steps overlap.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import yaml
 
@@ -39,6 +42,9 @@ class Run:
     resources: int
     pings: int
     all_reachable: bool
+    # The whole machine's CPU time while the first `up` ran (every process: Pulumi, the program, the
+    # local engine, the hosts' engines), from /proc/stat; None where there is none.
+    first_up_cpu_s: Optional[float] = None
 
 
 def sh(*args: str, check: bool = True) -> str:
@@ -57,6 +63,23 @@ def timed(*args: str) -> float:
     started = time.monotonic()
     sh(*args)
     return time.monotonic() - started
+
+
+def machine_cpu_s() -> Optional[float]:
+    """CPU time the machine has spent busy since boot (all but idle and iowait), in seconds."""
+    try:
+        ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return None
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_with_cpu(*args: str) -> tuple[float, Optional[float]]:
+    """Wall time of the command, and the machine's CPU time meanwhile."""
+    cpu_before = machine_cpu_s()
+    wall = timed(*args)
+    cpu_after = machine_cpu_s()
+    return wall, (cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None)
 
 
 def write_stack_config(stack: str, engines: int) -> Path:
@@ -116,7 +139,7 @@ def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
     paths: dict = {}
     try:
         print(f"bench: {engines} engines: first up", file=sys.stderr, flush=True)
-        first = timed("pulumi", "up", "--stack", stack, "--yes", "--skip-preview")
+        first, first_cpu = timed_with_cpu("pulumi", "up", "--stack", stack, "--yes", "--skip-preview")
         outputs = json.loads(sh("pulumi", "stack", "output", "--stack", stack, "--json"))
         # A failed ping is a result of the run: say which, so that it can be looked into.
         for result in outputs["pingResults"]:
@@ -134,7 +157,7 @@ def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
         sh("pulumi", "stack", "rm", "--stack", stack, "--yes", "--force")
         config.unlink(missing_ok=True)
     return Run(engines, first, second, destroy, resources, len(outputs["pingResults"]),
-               outputs["allReachable"]), paths
+               outputs["allReachable"], first_cpu), paths
 
 
 def median_range(values: list[float]) -> str:
@@ -143,21 +166,34 @@ def median_range(values: list[float]) -> str:
     return median if len(values) == 1 else f"{median} ({min(values):.1f}–{max(values):.1f})"
 
 
-def table(rounds: list[list[Run]], paths: dict) -> str:
+def table(rounds: list[list[Run]], paths: dict, cores: Optional[int] = os.cpu_count()) -> str:
     """One row per engine count: each time as the median over the rounds (and range)."""
     per_count = [list(runs) for runs in zip(*rounds)]  # [count][round]
+
+    def cpu(runs: list[Run]) -> str:
+        values = [r.first_up_cpu_s for r in runs]
+        return "–" if None in values else median_range(values)
+
     lines = [f"Rounds: {len(rounds)}; each time is the median of the rounds, the range in brackets.", "",
-             "| engines | first `up` (s) | second `up` (s) | destroy (s) | resources | pings | all reachable |",
-             "|---:|---:|---:|---:|---:|---:|:---:|"]
+             "| engines | first `up` (s) | second `up` (s) | destroy (s) | CPU of the first `up` (s) | resources | pings | all reachable |",
+             "|---:|---:|---:|---:|---:|---:|---:|:---:|"]
     lines += [f"| {runs[0].engines} | {median_range([r.first_up_s for r in runs])} | {median_range([r.second_up_s for r in runs])} | "
-              f"{median_range([r.destroy_s for r in runs])} | {runs[0].resources} | {runs[0].pings} | "
+              f"{median_range([r.destroy_s for r in runs])} | {cpu(runs)} | {runs[0].resources} | {runs[0].pings} | "
               f"{'yes' if all(r.all_reachable for r in runs) else 'NO'} |" for runs in per_count]
     if len(per_count) > 1:
         smallest, largest = per_count[0], per_count[-1]
-        median_ratio = statistics.median(r.first_up_s for r in largest) / statistics.median(r.first_up_s for r in smallest)
+        smallest_median = statistics.median(r.first_up_s for r in smallest)
+        median_ratio = statistics.median(r.first_up_s for r in largest) / smallest_median
         per_round = ", ".join(f"{big.first_up_s / small.first_up_s:.2f}x" for small, big in zip(smallest, largest))
         lines += ["", f"First `up` with {largest[0].engines} engines is {median_ratio:.2f}x the "
                       f"{smallest[0].engines}-engine one (medians; per round: {per_round})."]
+        largest_cpu = [r.first_up_cpu_s for r in largest]
+        if cores and None not in largest_cpu:
+            # However well its steps overlap, an `up` cannot take less than its CPU time over the cores.
+            floor = statistics.median(largest_cpu) / cores
+            lines += ["", f"CPU: the {largest[0].engines}-engine first `up` used {statistics.median(largest_cpu):.1f} s of "
+                          f"this machine's CPU (median); on {cores} cores no overlap of its steps makes it shorter than "
+                          f"{floor:.1f} s, {floor / smallest_median:.2f}x the {smallest[0].engines}-engine first `up`."]
     if paths:
         lines += ["", "| path (two engines) | RTT avg (ms) | TCP throughput (Gbit/s) |", "|---|---:|---:|",
                   f"| host to host (underlay) | {paths['underlay_rtt_ms']:.3f} | {paths['underlay_gbits']:.2f} |",

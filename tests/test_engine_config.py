@@ -81,13 +81,16 @@ def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
     assert run.outputs["consulUrl"] == "consul://172.28.128.5:8500"
 
 
-def run_ensure_engine(tmp_path: Path, dockerd_version: str) -> subprocess.CompletedProcess:
-    """Run the real ensure-engine script against stand-in `dockerd`, `curl` (the engine's API
-    answers) and `iptables` (this machine's firewall is left alone)."""
+def run_ensure_engine(tmp_path: Path, running: str | None, installed: str) -> subprocess.CompletedProcess:
+    """Run the real ensure-engine script against stand-ins: `curl` (the engine's API, which answers
+    with version `running`, or not at all when it is None), `dockerd` (which says it is
+    `installed`) and `iptables` (this machine's firewall is left alone)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    (bin_dir / "dockerd").write_text(f"#!/bin/sh\necho 'Docker version {dockerd_version}, build x'\n")
-    (bin_dir / "curl").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "dockerd").write_text(f"#!/bin/sh\necho 'Docker version {installed}, build x'\n")
+    api = (f"for url; do :; done\ncase $url in */version) echo '{{\"Version\":\"{running}\",\"ApiVersion\":\"1.41\"}}' ;; esac\n"
+           if running else "exit 7\n")
+    (bin_dir / "curl").write_text("#!/bin/sh\n" + api)
     (bin_dir / "iptables").write_text(f"#!/bin/sh\necho \"$*\" >>{tmp_path}/iptables.log\n")
     for tool in ("dockerd", "curl", "iptables"):
         os.chmod(bin_dir / tool, 0o755)
@@ -103,13 +106,25 @@ def run_ensure_engine(tmp_path: Path, dockerd_version: str) -> subprocess.Comple
     ("26.1.5+dfsg1", False, "23.0 or newer, which removed --cluster-store"),
     ("19.03.8", False, "outside the pinned 20.10 line"),
 ])
-def test_an_engine_already_on_the_host_is_kept_only_in_the_20_10_line(tmp_path, version, accepted, words):
-    result = run_ensure_engine(tmp_path, version)
+def test_a_running_engine_is_kept_only_in_the_20_10_line(tmp_path, version, accepted, words):
+    # The running engine's version is the one checked (from its API): the installed dockerd would
+    # say 9.9, outside the line, if it were asked.
+    result = run_ensure_engine(tmp_path, running=version, installed="9.9.0")
     assert (result.returncode == 0) == accepted, result.stderr
     assert words in (result.stdout + result.stderr)
     if accepted:
         # Before the engine would start: the serf port's resets are dropped (see common.sh).
         assert "OUTPUT -p tcp --sport 7946 --tcp-flags RST RST -j DROP" in (tmp_path / "iptables.log").read_text()
+
+
+@pytest.mark.parametrize("version, words", [
+    ("23.0.1", "23.0 or newer, which removed --cluster-store"),
+    ("19.03.8", "outside the pinned 20.10 line"),
+])
+def test_an_installed_engine_outside_the_line_is_refused_before_it_starts(tmp_path, version, words):
+    result = run_ensure_engine(tmp_path, running=None, installed=version)
+    assert result.returncode == 1 and words in result.stderr, result.stderr
+    assert f"Docker Engine {version} on" in result.stderr
 
 
 def test_cluster_store_follows_the_keystore_wherever_it_is(run_program):

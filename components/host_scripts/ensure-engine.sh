@@ -24,7 +24,9 @@ if ! command -v dockerd >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || fail "no Docker Engine $ENGINE_LINE package in the apt sources of $HOST_NAME (add Docker's apt repository, or Debian bullseye's)"
 fi
 
-version=$(engine_version)
+# The engine that serves: the running one (its API answers for a tenth of the CPU of starting
+# dockerd to ask, on every host at once), else the installed one, before it starts.
+if engine_answers; then version=$(running_engine_version); else version=$(engine_version); fi
 check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
 if [ "$CONTROL_PLANE" = kv ]; then quiet_serf_port; fi
