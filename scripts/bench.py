@@ -190,8 +190,9 @@ def table(rounds: list[list[Run]], paths: dict, cores: Optional[int] = os.cpu_co
         largest_cpu = [r.first_up_cpu_s for r in largest]
         if cores and None not in largest_cpu:
             # However well its steps overlap, an `up` cannot take less than its CPU time over the cores.
-            floor = statistics.median(largest_cpu) / cores
-            lines += ["", f"CPU: the {largest[0].engines}-engine first `up` used {statistics.median(largest_cpu):.1f} s of "
+            cpu_median = statistics.median(largest_cpu)
+            floor = cpu_median / cores
+            lines += ["", f"CPU: the {largest[0].engines}-engine first `up` used {cpu_median:.1f} s of "
                           f"this machine's CPU (median); on {cores} cores no overlap of its steps makes it shorter than "
                           f"{floor:.1f} s, {floor / smallest_median:.2f}x the {smallest[0].engines}-engine first `up`."]
     if paths:
