@@ -22,12 +22,20 @@ class OverlayNetworkArgs:
     first: without it the network would come up and lose every packet."""
 
 
+@dataclass
+class NetworkAttachment:
+    """What a host command that attaches a container to the network runs first, and its settings."""
+
+    steps: list[str]
+    """Host scripts that wait until the engine can attach a container (none: it can once the
+    network exists)."""
+    settings: dict[str, pulumi.Input[str]]
+    """NETWORK (the network's name, known once it is made), and what the steps need."""
+
+
 class OverlayNetwork(pulumi.ComponentResource):
     name: pulumi.Output[str]
-    """The network's name, resolved once the engines that list networks see it."""
-    _created_name: pulumi.Output[str]
-    _name_on: dict[str, pulumi.Output[str]]
-    """Per engine that lists networks (by host name): the name, once that engine lists it."""
+    """The network's name, once it is made."""
 
     def __init__(self, name: str, args: OverlayNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:OverlayNetwork", name, None, opts)
@@ -40,8 +48,9 @@ class OverlayNetwork(pulumi.ComponentResource):
             for engine in plane.engines
         ] if args.encrypted else []
         # Made as soon as the first engine is in its control plane: the others see it from the
-        # store (or the swarm) when they join, and each probe starts once its own engine sees it,
-        # while later engines are still joining. It lives in the store: it goes with it.
+        # store (or the swarm) when they join, and each probe starts once its own engine sees it
+        # (`attachment_on`), while later engines are still joining. It lives in the store: it goes
+        # with it.
         network = first.host.run(
             f"{name}-network", "create-network",
             {"NETWORK": args.network_name, "SUBNET": args.subnet, "GATEWAY": args.gateway,
@@ -49,26 +58,23 @@ class OverlayNetwork(pulumi.ComponentResource):
             parent=self, depends_on=[first.ready, *ipsec_checks],
             delete_script="remove-network", delete_settings={"NETWORK": args.network_name},
             deleted_with=plane.store)
-        created_name = network.stdout.apply(lambda out: out.strip())
-        # On each engine that lists networks: the network is there, and with a key-value store
-        # the engine's gossip has met another engine (one left alone is restarted once).
+        self.name = network.stdout.apply(lambda out: out.strip())
+        # Before a container attaches on an engine that lists networks, in the same SSH session as
+        # its `docker run` (no command, nor SSH session, of its own): the network is there, and with
+        # a key-value store the engine's gossip has met another engine (one left alone is restarted
+        # once).
         steps: list[str] = ["wait-network-visible"]
-        settings: dict[str, pulumi.Input[str]] = {"NETWORK": created_name, "SCOPE": plane.network_scope}
+        settings: dict[str, pulumi.Input[str]] = {"NETWORK": self.name, "SCOPE": plane.network_scope}
         if plane.network_scope == "global":
             steps.insert(0, "wait-gossip")
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
-        visible = {
-            engine.host.name: engine.host.run(f"{name}-on-{engine.host.name}", steps, settings, parent=self,
-                                              depends_on=[network, engine.ready])
-            for engine in plane.engines_listing_networks
-        }
-        self._name_on = {host_name: pulumi.Output.all(created_name, check.stdout).apply(lambda v: v[0])
-                         for host_name, check in visible.items()}
-        self._created_name = created_name
-        self.name = pulumi.Output.all(created_name, *[check.stdout for check in visible.values()]).apply(lambda v: v[0])
+        self._checked_attachment = NetworkAttachment(steps, settings)
+        self._engines_listing = {engine.host.name for engine in plane.engines_listing_networks}
         self.register_outputs({"name": self.name, "subnet": args.subnet})
 
-    def name_on(self, engine: Engine) -> pulumi.Output[str]:
-        """The network's name, once containers on `engine` can attach to it: once the engine lists
-        it, for an engine that lists networks; else (a swarm worker) once it exists."""
-        return self._name_on.get(engine.host.name, self._created_name)
+    def attachment_on(self, engine: Engine) -> NetworkAttachment:
+        """How a command attaches a container to the network on `engine`: on an engine that lists
+        networks, once it lists this one (and gossips); else (a swarm worker) once it exists."""
+        if engine.host.name in self._engines_listing:
+            return self._checked_attachment
+        return NetworkAttachment([], {"NETWORK": self.name})

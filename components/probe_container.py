@@ -37,9 +37,10 @@ class ProbeContainer(pulumi.ComponentResource):
         image = image_source(name, engine.host, args.image, args.image_archive, parent=self)
         # One command, one SSH session: the image, then the container, `docker run` on the overlay
         # once its own engine sees the network (not held up by the engines that join after it).
+        attachment = args.network.attachment_on(engine)
         container = engine.host.run(
-            f"{name}-container", ["load-image", "run-probe"],
-            {**image.settings, "PROBE": name, "NETWORK": args.network.name_on(engine)},
+            f"{name}-container", ["load-image", *attachment.steps, "run-probe"],
+            {**image.settings, **attachment.settings, "PROBE": name},
             parent=self, depends_on=[engine.ready, *image.ready],
             delete_script="remove-container", delete_settings={"NAME": name})
         self.container_name = container.stdout.apply(lambda _: name)

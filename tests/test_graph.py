@@ -86,27 +86,32 @@ def test_any_number_of_engines_from_two_up(run_program):
 
 
 def test_dependency_edges_between_layers(run_program):
-    monitor = run_program(stack_config("sandbox")).monitor
+    run = run_program(stack_config("sandbox"))
+    monitor = run.monitor
     # Engines are configured for the store, started and waited on to register (one command) once
     # Consul has a leader.
     for engine in ("mhs-demo0", "mhs-demo1"):
         configure = monitor.named(f"{engine}-engine")
         assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
         assert any(d.endswith("::keystore-consul") for d in configure.dependencies)
-    # The network is made once the first engine has joined, not waiting for the others; every
-    # engine is waited on to see it.
+    # The network is made once the first engine has joined, not waiting for the others.
     network = monitor.named("overlay-network")
     deps = {d.rsplit("::", 1)[1] for d in network.dependencies}
     assert "mhs-demo0-engine" in deps and "mhs-demo1-engine" not in deps, deps
-    for engine in ("mhs-demo0", "mhs-demo1"):
-        visible = monitor.named(f"overlay-on-{engine}")
-        assert any(d.endswith(f"::{engine}-engine") for d in visible.dependencies), engine
-    # Each probe waits for its own engine to see the network, not for the other engines.
+    # Each probe runs once the network exists and its own engine has joined, not waiting for the
+    # other engines; in the same SSH session, it first waits for its engine to gossip and to see
+    # the network (no command of their own).
+    assert not [r.name for r in monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
     for engine, other in (("mhs-demo0", "mhs-demo1"), ("mhs-demo1", "mhs-demo0")):
         probe = monitor.named(f"probe-{engine}-container")
         deps = set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}
-        assert any(d.endswith(f"::overlay-on-{engine}") for d in deps), deps
-        assert not any(d.endswith(f"::overlay-on-{other}") or d.endswith(f"::{other}-engine") for d in deps), deps
+        assert any(d.endswith("::overlay-network") for d in deps), deps
+        assert any(d.endswith(f"::{engine}-engine") for d in deps), deps
+        assert not any(d.endswith(f"::{other}-engine") for d in deps), deps
+        stdin = run.mocks.inputs[probe.name]["stdin"]
+        steps = [line[2:] for line in stdin.splitlines() if line.startswith("# ") and line.endswith(".sh")]
+        assert steps == ["load-image.sh", "wait-gossip.sh", "wait-network-visible.sh", "run-probe.sh"], steps
+        assert "SCOPE=global\n" in stdin and "ENGINES='mhs-demo0 mhs-demo1'\n" in stdin, stdin[:400]
     # Pings wait for both probes.
     ping = monitor.named("pings-from-mhs-demo0")
     assert any("::probe-mhs-demo0-container" in d for d in ping.dependencies)
@@ -152,8 +157,9 @@ def test_what_lives_on_an_engine_is_made_and_removed_over_ssh_by_host_scripts(ru
     # its delete would remove the new one.
     for name in (*made, "mhs-demo0-engine"):
         assert run.monitor.named(name).delete_before_replace, name
-    # The image is loaded in the same SSH session, just before the container starts.
-    assert run.mocks.inputs["probe-mhs-demo1-container"]["create"].endswith("load-image.sh run-probe.sh")
+    # The image is loaded in the same SSH session, before the container starts.
+    assert run.mocks.inputs["probe-mhs-demo1-container"]["create"].endswith(
+        "load-image.sh wait-gossip.sh wait-network-visible.sh run-probe.sh")
 
 
 def test_commands_that_print_a_secret_do_not_stream_it(run_program):
@@ -190,7 +196,7 @@ def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
     machines = {r.name: r.urn for r in run.monitor.of_type("docker:index/container:Container")
                 if r.parent_type == f"{T}SandboxHost"}
     living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
-    assert len(living) >= 9
+    assert len(living) == 7, [r.name for r in living]  # Consul; per engine: the engine, its probe, its pings
     for registration in living:
         assert registration.deleted_with in machines.values(), (registration.name, registration.deleted_with)
     # Each on its own machine: the keystore's Consul with the keystore container.

@@ -100,7 +100,9 @@ def first_engine_check(scripts: Path, tmp_path: Path, settings: dict, curl_answe
     curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\nprintf "{answer}"\n')
     curl.chmod(0o755)
     (scripts / "turn.sh").write_text("wait_for_first_engine\necho started\n")
-    text = host_scripts.render("turn", settings).replace("wait_for_key 120 ", "wait_for_key 1 ")
+    # A bound of 2 s, not 1: the script counts whole seconds, and one started late in a second would
+    # have 1 s run out before it asked anything.
+    text = host_scripts.render("turn", settings).replace("wait_for_key 120 ", "wait_for_key 2 ")
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
 
@@ -122,7 +124,7 @@ def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, tmp_p
     settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_THROUGH": "172.28.128.6:2376"}
     done = first_engine_check(scripts, tmp_path, settings, curl_answers=False)
     assert done.returncode != 0 and "started" not in done.stdout
-    assert "timed out after 1s waiting for the first engine (172.28.128.6:2376), through which the one on" in done.stderr
+    assert "timed out after 2s waiting for the first engine (172.28.128.6:2376), through which the one on" in done.stderr
     # After the first answer it waits on Consul's index instead of asking again at once.
     assert "in-gossip/172.28.128.6:2376?index=42&wait=" in (tmp_path / "asked").read_text()
 

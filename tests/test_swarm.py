@@ -95,16 +95,18 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     network_deps = {d.rsplit("::", 1)[1] for d in network.dependencies}
     assert "mhs-demo0-swarm-init" in network_deps and "mhs-demo1-swarm-join" not in network_deps
     assert network.deleted_with == init.urn
-    # Only the manager lists a swarm network before a container uses it: workers are not waited on.
-    waits = [r.name for r in monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
-    assert waits == ["overlay-on-mhs-demo0"]
-    assert "SCOPE=swarm" in run.mocks.inputs["overlay-on-mhs-demo0"]["stdin"]
+    # Only the manager lists a swarm network before a container uses it: its probe waits to see it
+    # (in its own SSH session); a worker's does not.
+    manager_probe = run.mocks.inputs["probe-mhs-demo0-container"]["stdin"]
+    assert "# wait-network-visible.sh\n" in manager_probe and "SCOPE=swarm\n" in manager_probe
+    assert "# wait-gossip.sh\n" not in manager_probe  # the gossip is a key-value store's
+    assert "wait-network-visible" not in run.mocks.inputs["probe-mhs-demo1-container"]["stdin"]
     # Probes run on their own host and wait for the network: a worker's, for the network itself (it
     # lists it only once a container of its own is attached) and its own engine.
     probe = monitor.named("probe-mhs-demo1-container")
     assert secret_value(run.mocks.inputs[probe.name]["connection"])["port"] == 2281
     deps = {d.rsplit("::", 1)[1] for d in set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}}
-    assert "overlay-network" in deps and "overlay-on-mhs-demo0" not in deps, deps
+    assert "overlay-network" in deps and "mhs-demo0-swarm-init" not in deps, deps
     # A worker's engine is ready once the manager sees the joined node ready: a check on the
     # manager's host, after the join.
     assert "mhs-demo1-swarm-ready" in deps

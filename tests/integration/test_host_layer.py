@@ -8,6 +8,7 @@ one SSH session each, run here without Pulumi. Needs root, a local engine and `m
 """
 from __future__ import annotations
 
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 import time
@@ -122,13 +123,12 @@ def topology(tmp_path_factory):
         # OverlayNetwork
         engines[0].script("create-network", NETWORK=NETWORK, SUBNET=OVERLAY_SUBNET, GATEWAY=OVERLAY_GATEWAY,
                           ENCRYPTED="0")
+        # ProbeContainer: in one command, the image, the waits for the network (OverlayNetwork's
+        # attachment), the container.
         for engine in engines:
-            engine.script(["wait-gossip", "wait-network-visible"], NETWORK=NETWORK, SCOPE="global",
-                          ENGINES=" ".join(e.name for e in engines))
-        # ProbeContainer
-        for engine in engines:
-            engine.script(["load-image", "run-probe"], IMAGE=PROBE_IMAGE, PROBE=f"probe-{engine.name}",
-                          ARCHIVE=engine.copy_archive(ROOT / ".images" / "probe.tar"), NETWORK=NETWORK)
+            engine.script(["load-image", "wait-gossip", "wait-network-visible", "run-probe"], IMAGE=PROBE_IMAGE,
+                          PROBE=f"probe-{engine.name}", ARCHIVE=engine.copy_archive(ROOT / ".images" / "probe.tar"),
+                          NETWORK=NETWORK, SCOPE="global", ENGINES=" ".join(e.name for e in engines))
         yield {"keystore": keystore, "engines": engines}
     finally:
         remove_everything()
@@ -183,6 +183,17 @@ def test_engines_joined_the_store_by_a_reload_without_a_restart(topology):
         # Each says in the store that it is in the gossip: what the others wait for of the first.
         assert engine.ssh(f"curl -fsS http://{topology['keystore'].address}:{CONSUL_PORT}/v1/kv/multihost/in-gossip/"
                           f"{engine.address}:2376?raw").strip() == engine.name
+
+
+def test_engines_use_the_hosts_containerd_with_its_configuration(topology):
+    """host-init starts containerd as the system daemon, as on a Debian machine; an engine that
+    started its own would run it with Docker's configuration, which cannot be changed."""
+    for host in (topology["keystore"], *topology["engines"]):
+        assert host.ssh("pgrep -P $(pgrep -x dockerd) -l || true").strip() == "", host.name
+        assert len(host.ssh("pgrep -x containerd").split()) == 1, host.name
+        scheduler = host.ssh("ctr plugins ls --detailed id==scheduler")
+        assert re.search(r"PauseThreshold\s+0\n", scheduler), f"{host.name}: {scheduler}"
+        assert not re.search(r"io\.containerd\.grpc\.v1\s+cri\s", host.ssh("ctr plugins ls")), host.name
 
 
 def test_dropped_vxlan_shows_as_loss_not_a_crash(topology):
