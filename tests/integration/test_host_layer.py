@@ -189,7 +189,8 @@ def test_engines_use_the_hosts_containerd_with_its_configuration(topology):
     """host-init starts containerd as the system daemon, as on a Debian machine; an engine that
     started its own would run it with Docker's configuration, which cannot be changed."""
     for host in (topology["keystore"], *topology["engines"]):
-        assert host.ssh("pgrep -P $(pgrep -x dockerd) -l || true").strip() == "", host.name
+        (dockerd,) = host.ssh("pgrep -x dockerd").split()
+        assert host.ssh(f"pgrep -P {dockerd} -l || true").strip() == "", host.name
         assert len(host.ssh("pgrep -x containerd").split()) == 1, host.name
         scheduler = host.ssh("ctr plugins ls --detailed id==scheduler")
         assert re.search(r"PauseThreshold\s+0\n", scheduler), f"{host.name}: {scheduler}"
