@@ -14,7 +14,7 @@ Every build is cached by version (and archive digest) in TOOLS_CACHE_DIR, outsid
 so a second run from a fresh clone takes seconds.
 
 Settings (environment): UPSTREAM_SOURCES (folder of the archives; default ../shared/upstream
-beside the checkout), TOOLS_CACHE_DIR (default ~/.cache/docker-multihost/tools),
+beside the checkout, or beside the local checkout it was cloned from), TOOLS_CACHE_DIR (default ~/.cache/docker-multihost/tools),
 TOOLS_SKIP_AMBIENT=1, TOOLS_SKIP_INSTALLER=1.
 
 Written in Python rather than bash: it is a sequence of named steps with versions, digests and
@@ -40,7 +40,22 @@ TOOLS_BIN = REPO / ".tools" / "bin"
 OFFICIAL_ROOT = REPO / ".tools" / "official"
 LOGS = REPO / ".tools" / "logs"
 CACHE = Path(os.environ.get("TOOLS_CACHE_DIR") or Path.home() / ".cache" / "docker-multihost" / "tools")
-SOURCES = Path(os.environ.get("UPSTREAM_SOURCES") or REPO.parent / "shared" / "upstream")
+
+
+def default_sources(repo: Path) -> Path:
+    """../shared/upstream beside the checkout or, for a clone of a checkout on this machine (`git
+    clone . /tmp/x/c`, as a clean-clone CI run does), beside the checkout it was cloned from."""
+    beside = repo.parent / "shared" / "upstream"
+    origin = subprocess.run(["git", "-C", str(repo), "remote", "get-url", "origin"],
+                            capture_output=True, text=True).stdout.strip()
+    if not beside.is_dir() and origin and Path(origin).is_dir():
+        cloned_from = Path(origin).resolve().parent / "shared" / "upstream"
+        if cloned_from.is_dir():
+            return cloned_from
+    return beside
+
+
+SOURCES = Path(os.environ.get("UPSTREAM_SOURCES") or default_sources(REPO))
 
 # The CLI the proxy serves closest above the Python SDK pin (3.272.0 itself is refused there).
 CLI_VERSION = "3.274.1"
