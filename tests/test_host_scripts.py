@@ -141,7 +141,7 @@ def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_ch
     curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\necho "HTTP/1.1 200 OK"\n')
     curl.chmod(0o755)
     iptables = tmp_path / "bin" / "iptables"
-    iptables.write_text(f'#!/bin/sh\necho "iptables $*" >> "{tmp_path}/asked"\n[ "$3" != -C ]\n')
+    iptables.write_text(f'#!/bin/sh\necho "iptables $*" >> "{tmp_path}/asked"\ncase " $* " in *" -C "*) exit 1 ;; esac\n')
     iptables.chmod(0o755)
     store = tmp_path / "store"
     store.write_text(running_store)
@@ -167,8 +167,9 @@ def test_an_engine_without_a_store_joins_by_a_reload_through_the_first_engine(sc
     # then sends its gossip's joins to the first engine, and only then reloads.
     assert asked[0].endswith("-X DELETE http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.7:2376")
     assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376?index=0" in asked[1]
-    assert asked[-1] == ("iptables -t nat -I OUTPUT -p tcp --dport 7946 -m comment --comment multihost-gossip-join "
-                         "-j DNAT --to-destination 172.28.128.6")
+    # Waiting for the xtables lock (at most 30 s), as every rule change of the scripts does.
+    assert asked[-1] == ("iptables -w 30 -t nat -I OUTPUT -p tcp --dport 7946 -m comment --comment "
+                         "multihost-gossip-join -j DNAT --to-destination 172.28.128.6")
 
 
 def test_an_engine_already_on_the_store_is_left_alone(scripts, tmp_path):

@@ -26,6 +26,10 @@ wait_until() {
 engine_api() { curl -fsS --max-time 2 --unix-socket /var/run/docker.sock "http://localhost$1"; }
 engine_answers() { engine_api /_ping >/dev/null 2>&1; }
 
+# iptables waits for the xtables lock (at most 30 s): with the legacy backend a call made while the
+# engine changes its own rules otherwise fails at once (exit 4, "holding the xtables lock").
+firewall() { iptables -w 30 "$@"; }
+
 # The engines' gossip (serf, with a key-value store) joins one neighbour named by the store, and
 # tries again only when the set of engines changes. An engine is in the store a moment before its
 # serf listens; asked then, its host answers the join with a reset and the joiner can stay alone for
@@ -33,7 +37,7 @@ engine_answers() { engine_api /_ping >/dev/null 2>&1; }
 # joiner sends its SYN again a second later, by when serf listens, and the join succeeds.
 # deconfigure-engine.sh takes the rule out again.
 serf_reset_rule() { echo "OUTPUT -p tcp --sport $SERF_PORT --tcp-flags RST RST -j DROP"; }
-quiet_serf_port() { iptables -C $(serf_reset_rule) 2>/dev/null || iptables -I $(serf_reset_rule); }
+quiet_serf_port() { firewall -C $(serf_reset_rule) 2>/dev/null || firewall -I $(serf_reset_rule); }
 
 # Hosts with systemd run dockerd as its docker.service; containers used as hosts have no init
 # system.
@@ -149,13 +153,13 @@ gossip_join_rule() {
 join_gossip_through_first_engine() {
   [ -n "${JOIN_THROUGH:-}" ] || return 0
   wait_for_first_engine
-  iptables -t nat -C $(gossip_join_rule "${JOIN_THROUGH%:*}") 2>/dev/null ||
-    iptables -t nat -I $(gossip_join_rule "${JOIN_THROUGH%:*}")
+  firewall -t nat -C $(gossip_join_rule "${JOIN_THROUGH%:*}") 2>/dev/null ||
+    firewall -t nat -I $(gossip_join_rule "${JOIN_THROUGH%:*}")
 }
 # Once the engine has met the gossip, its gossip talks to every member directly again.
 stop_joining_through_first_engine() {
-  iptables -t nat -S OUTPUT 2>/dev/null | grep -e '--comment multihost-gossip-join' | sed 's/^-A //' |
-    while read -r rule; do iptables -t nat -D $rule; done
+  firewall -t nat -S OUTPUT 2>/dev/null | grep -e '--comment multihost-gossip-join' | sed 's/^-A //' |
+    while read -r rule; do firewall -t nat -D $rule; done
 }
 
 # The cluster store the running engine uses; empty when it uses none.
@@ -206,8 +210,12 @@ restart_engine() {
     fi
     # Engines from 26.0 on try to turn IPv6 off on each bridge they make, which a container used
     # as a host cannot do ("failed to disable IPv6 on container's interface br0"); this lets them
-    # go on. Older engines ignore it.
-    DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+    # go on. Older engines ignore it. /etc/default/docker: the engine's environment, as Debian's
+    # /etc/init.d/docker reads it.
+    (
+      if [ -r /etc/default/docker ]; then . /etc/default/docker; fi
+      DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 exec setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null
+    ) &
   fi
   wait_until 60 "the Docker engine on $(hostname) to answer" engine_answers || {
     tail -n 20 /var/log/dockerd.log 2>/dev/null >&2 || journalctl -u docker -n 20 >&2 || true

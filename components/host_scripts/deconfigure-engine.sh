@@ -3,5 +3,5 @@ if [ -e /etc/docker/daemon.json.multihost-orig ]; then
   mv /etc/docker/daemon.json.multihost-orig /etc/docker/daemon.json
   restart_engine
 fi
-iptables -D $(serf_reset_rule) 2>/dev/null || true
+firewall -D $(serf_reset_rule) 2>/dev/null || true
 stop_joining_through_first_engine

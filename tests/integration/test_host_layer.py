@@ -197,6 +197,36 @@ def test_engines_use_the_hosts_containerd_with_its_configuration(topology):
         assert not re.search(r"io\.containerd\.grpc\.v1\s+cri\s", host.ssh("ctr plugins ls")), host.name
 
 
+def test_engines_start_with_the_hosts_engine_environment(topology):
+    """/etc/default/docker of the sandbox host image (GOGC) reaches the engine that ensure-engine.sh
+    started over SSH, as a boot start gets it from host-init."""
+    for host in [topology["keystore"], *topology["engines"]]:
+        environment = host.ssh("tr '\\0' '\\n' </proc/$(cat /var/run/docker.pid)/environ").split()
+        assert "GOGC=400" in environment, f"{host.name}: {environment}"
+
+
+def test_rule_changes_wait_for_the_xtables_lock(topology):
+    """With the legacy iptables backend (still the one on many machines) a rule change made while
+    another program holds the xtables lock, as the engine does while it changes its own rules,
+    fails at once (exit 4) unless it waits: the scripts' changes wait for it."""
+    host = topology["engines"][2]
+    # iptables-legacy in place of iptables, and the lock held for a second by another program.
+    legacy_and_locked = (
+        "mkdir -p /tmp/legacy-iptables && ln -sf /usr/sbin/iptables-legacy /tmp/legacy-iptables/iptables && "
+        "export PATH=/tmp/legacy-iptables:$PATH && rm -f /tmp/xtables-locked && "
+        "{ flock /run/xtables.lock sh -c 'touch /tmp/xtables-locked; sleep 1' & } && "
+        "for i in $(seq 100); do [ -e /tmp/xtables-locked ] && break; sleep 0.05; done && "
+        "[ -e /tmp/xtables-locked ]\n")
+    status = host.ssh(legacy_and_locked + "iptables -S OUTPUT >/dev/null 2>&1 && echo 0 || echo $?; wait")
+    assert status.strip() == "4", "without waiting, a change under the lock should fail"
+    common = (host_scripts.SCRIPT_DIR / "common.sh").read_text()
+    try:
+        rules = host.ssh(legacy_and_locked + common + "\nquiet_serf_port\nwait\niptables-legacy -S OUTPUT")
+        assert "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP" in rules, rules
+    finally:
+        host.ssh("iptables-legacy -F OUTPUT; rm -rf /tmp/legacy-iptables /tmp/xtables-locked")
+
+
 def test_dropped_vxlan_shows_as_loss_not_a_crash(topology):
     rule = ["DOCKER-USER", "-p", "udp", "--dport", "4789", "-j", "DROP"]
     subprocess.run(["iptables", "-I", *rule], check=True)
