@@ -60,16 +60,16 @@ preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no
 	pulumi preview --stack $(STACK) --diff=false
 
 destroy: venv tools | .state  ## remove everything STACK created (says how to go on if a host is unreachable)
-	@pulumi destroy --stack $(STACK) --yes --skip-preview || { $(PY) -m multihost.reach --stack $(STACK); exit 1; }
+	@pulumi destroy --stack $(STACK) --yes --skip-preview || { $(PY) -m ops.reach --stack $(STACK); exit 1; }
 
 forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an unreachable existing machine
-	@$(PY) -m multihost.reach --stack $(STACK) --forget $(HOST)
+	@$(PY) -m ops.reach --stack $(STACK) --forget $(HOST)
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
-	@$(PY) -m multihost.inspect_keystore --stack $(STACK)
+	@$(PY) -m ops.inspect_keystore --stack $(STACK)
 
 check: venv tools | .state  ## ping every pair again now, on the running STACK; exit 1 if any fails
-	@$(PY) -m multihost.check --stack $(STACK)
+	@$(PY) -m ops.check --stack $(STACK)
 
 env:           ## print the environment above as shell exports
 	@echo 'export PATH="$(PATH)"'

@@ -16,7 +16,7 @@ from components.sandbox_host import SandboxHost
 from components.sandbox_underlay import SandboxUnderlay
 from components.swarm_engine import SwarmEngine, SwarmEngineArgs
 from components.vagrant_host import VagrantHost
-from multihost.config import StackSettings, load_settings
+from components.config import StackSettings, load_settings
 
 
 def make_hosts(settings: StackSettings) -> list[Host]:

@@ -7,7 +7,7 @@ from typing import Optional
 import pulumi
 
 from components.host import Host, SshEndpoint
-from multihost.config import HostSettings
+from components.config import HostSettings
 
 
 class ExistingHost(Host):

@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 import pulumi
 
 from components.probe_container import ProbeContainer
-from multihost.ping import parse_ping_probes
+from components.ping import parse_ping_probes
 
 # Seconds between echo requests: 0.2 is the shortest iputils allows a non-root user, and busybox
 # (the probe image) takes it too.

@@ -9,7 +9,7 @@ import pulumi_docker as docker
 
 from components.host import Host, SshEndpoint
 from components.sandbox_underlay import SandboxUnderlay
-from multihost.config import HostSettings, SandboxSettings
+from components.config import HostSettings, SandboxSettings
 
 # For engines that cannot grant every capability (--privileged fails where the engine itself lacks
 # CAP_SYS_RESOURCE): all the others, with seccomp and AppArmor off, is what a nested engine needs.

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_command as command
 import pulumi_docker as docker
 
-from multihost.config import StackSettings
+from components.config import StackSettings
 
 
 class SandboxUnderlay(pulumi.ComponentResource):

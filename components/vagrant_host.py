@@ -9,7 +9,7 @@ import pulumi
 import pulumi_command as command
 
 from components.host import Host, SshEndpoint
-from multihost.config import HostSettings, VagrantSettings
+from components.config import HostSettings, VagrantSettings
 
 VAGRANT_DIR = str(Path(__file__).resolve().parent.parent)
 

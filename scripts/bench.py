@@ -25,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from multihost.ping import describe  # noqa: E402
+from components.ping import describe  # noqa: E402
 DOCS = ROOT / "docs"
 NAMESPACE = "docker-multihost"
 BASE_STACK = "sandbox"

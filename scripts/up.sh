@@ -25,4 +25,4 @@ pulumi up --stack "$STACK" --yes --skip-preview
 outputs=$(mktemp)
 trap 'rm -f "$outputs"' EXIT
 pulumi stack output --stack "$STACK" --json >"$outputs"
-venv/bin/python -m multihost.ping "$outputs"
+venv/bin/python -m ops.report "$outputs"

@@ -11,10 +11,10 @@ from itertools import permutations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from multihost.inspect_keystore import client_for, read_keystore  # noqa: E402
-from multihost.inspect_swarm import read_swarm  # noqa: E402
-from multihost.ping import describe  # noqa: E402
-from multihost.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
+from ops.inspect_keystore import client_for, read_keystore  # noqa: E402
+from ops.inspect_swarm import read_swarm  # noqa: E402
+from components.ping import describe  # noqa: E402
+from ops.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
 
 
 def check(outputs: dict) -> list[str]:

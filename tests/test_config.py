@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, stack_config
-from multihost.config import ConfigError, parse_settings
+from components.config import ConfigError, parse_settings
 
 
 def parse(**overrides):

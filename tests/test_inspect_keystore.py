@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import ROOT
-from multihost import inspect_keystore
+from ops import inspect_keystore
 
 RECORDED = {
     "/v1/kv/docker/nodes/": ROOT / "tests/data/consul/kv-docker-nodes.json",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import PING_DATA, ping_output, stack_config
-from multihost.ping import describe, parse_ping, parse_with_pingparsing, read_summary, split_outputs
+from components.ping import describe, parse_ping, parse_with_pingparsing, read_summary, split_outputs
 
 FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
           "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "reachable", "error"}

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from conftest import FAKE_JOIN_TOKEN, ROOT, stack_config
-from multihost.config import ConfigError, parse_settings
-from multihost.reach import SECRET, SPECIAL_SIGNATURE
+from components.config import ConfigError, parse_settings
+from ops.reach import SECRET, SPECIAL_SIGNATURE
 
 T = "multihost:index:"
 

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from multihost import check, reach
+from ops import check, reach
 
 
 def free_port() -> int:

@@ -21,8 +21,8 @@ import pytest
 from components.consul_keystore import CONSUL_PORT
 from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components import host_scripts
-from multihost import inspect_keystore
-from multihost.ping import describe, parse_ping_probes
+from ops import inspect_keystore
+from components.ping import describe, parse_ping_probes
 
 pytestmark = pytest.mark.integration
 

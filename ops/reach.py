@@ -1,7 +1,7 @@
 """After a failed destroy: which hosts of the stack cannot be reached over SSH, and how to finish.
 
-    python -m multihost.reach --stack STACK                the advice (after `pulumi destroy` failed)
-    python -m multihost.reach --stack STACK --forget HOST  `make forget-host`: the stack forgets what
+    python -m ops.reach --stack STACK                the advice (after `pulumi destroy` failed)
+    python -m ops.reach --stack STACK --forget HOST  `make forget-host`: the stack forgets what
                                                            lives on HOST (it stays there)
 
 For each unreachable host, one line naming it and where it was reached; for an existing machine
@@ -18,7 +18,7 @@ import tempfile
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from multihost.stack import SSH_CONNECT_TIMEOUT_S, ToolError, ssh_argv, stack_outputs
+from ops.stack import SSH_CONNECT_TIMEOUT_S, ToolError, ssh_argv, stack_outputs
 
 
 def unreachable_reason(access: dict) -> str | None:

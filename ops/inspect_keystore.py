@@ -1,9 +1,9 @@
 """Print what the cluster store holds: the engines registered and the overlay networks with their
 subnets (the classic tutorial's look at the Consul UI, as text). Works on any stack; for a
-swarm-mode stack, what its manager holds (multihost.inspect_swarm).
+swarm-mode stack, what its manager holds (ops.inspect_swarm).
 
-    python -m multihost.inspect_keystore consul://172.28.128.5:8500
-    python -m multihost.inspect_keystore --stack sandbox      (the stack's consulUrl)
+    python -m ops.inspect_keystore consul://172.28.128.5:8500
+    python -m ops.inspect_keystore --stack sandbox      (the stack's consulUrl)
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from urllib.parse import urlparse
 import consul
 import requests
 
-from multihost import inspect_swarm
-from multihost.stack import ToolError, stack_outputs
+from ops import inspect_swarm
+from ops.stack import ToolError, stack_outputs
 
 NODES_PREFIX = "docker/nodes/"
 NETWORKS_PREFIX = "docker/network/v1.0/network/"

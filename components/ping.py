@@ -1,9 +1,7 @@
 """Turn the text a ping printed into one result of the ping report."""
 from __future__ import annotations
 
-import json
 import re
-import sys
 from typing import NamedTuple, Optional
 
 
@@ -115,21 +113,3 @@ def describe(result: dict) -> str:
         detail = result["error"] or "no reply"
     return (f"{result['from']:>10} -> {result['to']:<10} {result['target']:<16} "
             f"{result['received']}/{result['transmitted']} received, {result['loss_pct']:g}% loss, {detail}")
-
-
-def main() -> int:
-    """`python -m multihost.ping OUTPUTS_JSON`: the ping report of `pulumi stack output --json`."""
-    outputs = json.load(open(sys.argv[1]))
-    if "consulUiUrl" in outputs:
-        print("Consul UI:", outputs["consulUiUrl"])
-    else:
-        print("Swarm manager:", outputs.get("swarmManager"))
-    print("ping results (pingResults):")
-    for result in outputs["pingResults"]:
-        print(" ", describe(result))
-    print("allReachable:", outputs["allReachable"])
-    return 0 if outputs["allReachable"] else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from multihost.stack import ToolError, run_host_script
+from ops.stack import ToolError, run_host_script
 
 MANAGER_TIMEOUT_S = 30
 

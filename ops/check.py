@@ -3,7 +3,7 @@ probe by overlay address and by name, over the same SSH endpoints and host scrip
 Prints one row per ping and exits 1 if any ping lost a packet (usable from cron or CI). A host or
 engine that cannot be reached makes its rows say why; it does not stop the others.
 
-    python -m multihost.check --stack sandbox
+    python -m ops.check --stack sandbox
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from components.ping_report import PING_INTERVAL_S
-from multihost.ping import describe, no_result, parse_ping_probes
-from multihost.stack import ToolError, run_host_script, stack_outputs
+from components.ping import describe, no_result, parse_ping_probes
+from ops.stack import ToolError, run_host_script, stack_outputs
 
 HOST_TIMEOUT_S = 60
 

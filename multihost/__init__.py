@@ -1,1 +1,0 @@
-"""Support code for the docker-multihost Pulumi program: configuration, host scripts, ping parsing."""
