@@ -2,8 +2,8 @@
 it: the overlay network, probes and the ping report are the same code for both."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import pulumi
 
@@ -30,3 +30,5 @@ class ControlPlane:
     engines_listing_networks: list[Engine]
     """Engines that list the network as soon as it exists (swarm workers see it only once a
     container of theirs is attached)."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The stack outputs it adds: where a person looks at it (the Consul UI, the swarm manager)."""

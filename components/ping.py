@@ -2,7 +2,23 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+from typing import Mapping, NamedTuple, Optional, TypeVar
+
+from components.names import probe_name
+
+# Seconds between echo requests: 0.2 is the shortest iputils allows a non-root user, and busybox
+# (the probe image) takes it too.
+PING_INTERVAL_S = "0.2"
+
+Address = TypeVar("Address")
+
+
+def ping_targets(source: str, probes: Mapping[str, Address]) -> list[tuple[str, Address | str]]:
+    """(destination host, target) for every probe not on `source`, by its overlay address and then by
+    its name: the pairs of `pingResults`, in its order. `probes` maps each host to its probe's
+    address (a string, or a Pulumi output while the program runs)."""
+    return [(destination, target) for destination, address in probes.items() if destination != source
+            for target in (address, probe_name(destination))]
 
 
 class Summary(NamedTuple):

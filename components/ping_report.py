@@ -6,12 +6,8 @@ from typing import Optional, Sequence
 
 import pulumi
 
+from components.ping import PING_INTERVAL_S, parse_ping_probes, ping_targets
 from components.probe_container import ProbeContainer
-from components.ping import parse_ping_probes
-
-# Seconds between echo requests: 0.2 is the shortest iputils allows a non-root user, and busybox
-# (the probe image) takes it too.
-PING_INTERVAL_S = "0.2"
 
 
 @dataclass
@@ -29,11 +25,9 @@ class PingReport(pulumi.ComponentResource):
     def __init__(self, name: str, args: PingReportArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:PingReport", name, None, opts)
         per_source = []
+        addresses = {probe.host.name: probe.address for probe in args.probes}
         for source in args.probes:
-            # (destination host, target) for every other probe, by address and by name.
-            targets = [(destination.host.name, target)
-                       for destination in args.probes if destination.host.name != source.host.name
-                       for target in (destination.address, destination.container_name)]
+            targets = ping_targets(source.host.name, addresses)
             # One command per source host pings all its targets at once: N commands, not N².
             ping = source.host.run(
                 f"{name}-from-{source.host.name}", "ping-probes",

@@ -12,24 +12,17 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from components.ping_report import PING_INTERVAL_S
-from components.ping import describe, no_result, parse_ping_probes
+from components.names import probe_name
+from components.ping import PING_INTERVAL_S, describe, no_result, parse_ping_probes, ping_targets
 from ops.stack import ToolError, run_host_script, stack_outputs
 
 HOST_TIMEOUT_S = 60
 
 
-def ping_targets(source: str, probes: dict[str, str]) -> list[tuple[str, str]]:
-    """(destination host, target) for every other probe, by address and then by name, in the order
-    of the stack's pingResults. `probes` maps each host to its probe's overlay address."""
-    return [(destination, target) for destination, address in probes.items() if destination != source
-            for target in (address, f"probe-{destination}")]
-
-
 def pings_from(source: str, access: dict, probes: dict[str, str], count: int) -> list[dict]:
     """Run ping-probes.sh on the source host over SSH; one result per target."""
     targets = ping_targets(source, probes)
-    settings = {"PROBE": f"probe-{source}", "COUNT": str(count), "INTERVAL": PING_INTERVAL_S,
+    settings = {"PROBE": probe_name(source), "COUNT": str(count), "INTERVAL": PING_INTERVAL_S,
                 "TARGETS": " ".join(target for _, target in targets)}
     where = f"{access['user']}@{access['address']}:{access['port']}"
     try:

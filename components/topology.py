@@ -1,0 +1,107 @@
+"""The wiring: which components a stack's settings make, and how they depend on each other. The
+graph reads top to bottom in __main__.py; tests import this module under Pulumi's mocks.
+
+hosts -> control plane (a Consul keystore and engines clustered through it, or a swarm) ->
+overlay network -> one probe per engine -> the ping report."""
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components.clustered_engine import ClusteredEngine, ClusteredEngineArgs
+from components.config import StackSettings
+from components.consul_keystore import ConsulKeystore, ConsulKeystoreArgs
+from components.engine import ControlPlane
+from components.existing_host import ExistingHost
+from components.host import Host
+from components.names import probe_name
+from components.overlay_network import OverlayNetwork, OverlayNetworkArgs
+from components.ping_report import PingReport, PingReportArgs
+from components.probe_container import ProbeContainer, ProbeContainerArgs
+from components.sandbox_host import SandboxHost
+from components.sandbox_underlay import SandboxUnderlay
+from components.swarm_engine import SwarmEngine, SwarmEngineArgs
+from components.vagrant_host import VagrantHost
+
+
+def make_hosts(settings: StackSettings) -> list[Host]:
+    """The stack's machines, of its one host kind; the control plane's host first."""
+    if settings.host_kind == "sandbox":
+        underlay = SandboxUnderlay("sandbox", settings)
+        control_plane_host, *others = settings.hosts
+        first = SandboxHost(control_plane_host, 0, settings.sandbox, underlay, settings.images.load_from)
+        # The control plane's host is made first, alone: every later step waits on the control plane,
+        # and the local engine makes one container faster alone than beside many others. Only the
+        # other host components depend on it: their containers do not, so deleting is not held up.
+        after_first = pulumi.ResourceOptions(depends_on=[first])
+        return [first, *(SandboxHost(h, i, settings.sandbox, underlay, settings.images.load_from, after_first)
+                         for i, h in enumerate(others, start=1))]
+    if settings.host_kind == "vagrant":
+        return [VagrantHost(h, settings.vagrant) for h in settings.hosts]
+    return [ExistingHost(h) for h in settings.hosts]
+
+
+def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
+    """The classic setup: Consul on the first host, the other engines clustered through it. How they
+    join (the first engine alone, the others through it): see ClusteredEngineArgs.first_engine."""
+    keystore_host, *engine_hosts = hosts
+    keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
+        host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
+        engine_line=settings.engine_version))
+    first_engine = engine_hosts[0]
+    engines = [
+        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version,
+                                                       first_engine=first_engine if host is not first_engine else None))
+        for host in engine_hosts
+    ]
+    return ControlPlane(engines=engines, store=keystore.server, network_scope="global", engines_listing_networks=engines,
+                        outputs={"consulUrl": keystore.url, "consulUiUrl": keystore.ui_url})
+
+
+def swarm_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
+    """Swarm mode: the first engine inits the swarm and is its manager; the others join as workers."""
+    manager_host, *worker_hosts = hosts
+    manager = SwarmEngine(manager_host.name, SwarmEngineArgs(host=manager_host, engine_line=settings.engine_version))
+    workers = [SwarmEngine(host.name, SwarmEngineArgs(host=host, engine_line=settings.engine_version, manager=manager))
+               for host in worker_hosts]
+    return ControlPlane(engines=[manager, *workers], store=manager.membership, network_scope="swarm",
+                        engines_listing_networks=[manager], outputs={"swarmManager": manager_host.name})
+
+
+def make_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
+    return (consul_control_plane if settings.control_plane == "kv" else swarm_control_plane)(settings, hosts)
+
+
+def make_overlay(settings: StackSettings, plane: ControlPlane) -> OverlayNetwork:
+    return OverlayNetwork("overlay", OverlayNetworkArgs(
+        control_plane=plane, network_name=settings.network.name, subnet=settings.network.subnet,
+        gateway=settings.network.gateway, encrypted=settings.network.encrypted))
+
+
+def make_probes(settings: StackSettings, plane: ControlPlane, network: OverlayNetwork) -> list[ProbeContainer]:
+    """One probe per engine, on the overlay."""
+    return [ProbeContainer(probe_name(engine.host.name), ProbeContainerArgs(
+                engine=engine, network=network, image=settings.images.probe, image_archive=settings.images.probe_archive))
+            for engine in plane.engines]
+
+
+def make_report(settings: StackSettings, probes: list[ProbeContainer]) -> PingReport:
+    return PingReport("pings", PingReportArgs(probes=probes, count=settings.ping_count))
+
+
+def stack_outputs(settings: StackSettings, hosts: list[Host], plane: ControlPlane, probes: list[ProbeContainer],
+                  report: PingReport) -> dict[str, Any]:
+    """What `pulumi stack output` shows, and what `make check`/`make inspect` read back."""
+    return {
+        **plane.outputs,
+        "controlPlane": settings.control_plane,
+        "pingResults": report.results,
+        "allReachable": report.all_reachable,
+        "hostAddresses": {host.name: host.address for host in hosts},
+        "probeAddresses": {probe.host.name: probe.address for probe in probes},
+        # How `make check` reaches the hosts again: the SSH endpoints the program used (a key's path,
+        # never the key).
+        "hostAccess": {host.name: {"address": host.ssh.address, "port": host.ssh.port, "user": host.ssh.user,
+                                   "privateKeyFile": host.ssh.private_key_file} for host in hosts},
+    }
