@@ -13,7 +13,8 @@ from typing import Any, Mapping, Optional
 
 import pulumi
 
-PROJECT = "docker-multihost"
+from components.names import PROJECT
+
 HOST_KINDS = ("vagrant", "sandbox", "ssh")
 # Vagrant providers the Vagrantfile defines: VirtualBox VMs, or containers where there is no
 # VirtualBox (Vagrant's own docker provider).

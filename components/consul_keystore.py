@@ -9,9 +9,9 @@ import pulumi_command as command
 
 from components.host import Host
 from components.images import image_source
+from components.names import CONSUL_CONTAINER
 
 CONSUL_PORT = 8500
-CONSUL_CONTAINER = "consul"
 
 
 @dataclass

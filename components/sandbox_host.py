@@ -8,6 +8,7 @@ import pulumi
 import pulumi_docker as docker
 
 from components.host import Host, SshEndpoint
+from components.names import STACK_LABEL, host_container_name
 from components.sandbox_underlay import SandboxUnderlay
 from components.config import HostSettings, SandboxSettings
 
@@ -54,7 +55,7 @@ class SandboxHost(Host):
         control_plane_host = index == 0
         container = docker.Container(
             settings.name,
-            name=f"multihost-{stack}-{settings.name}",
+            name=host_container_name(stack, settings.name),
             image=sandbox.host_image,
             hostname=settings.name,
             envs=[underlay.public_key.apply(lambda key: f"AUTHORIZED_KEYS={key.strip()}"), "START_ENGINE=1"],
@@ -70,7 +71,7 @@ class SandboxHost(Host):
             security_opts=EXPLICIT_SECURITY_OPTS if explicit else None,
             cgroupns_mode="private",
             cpu_shares=CONTROL_PLANE_CPU_SHARES if control_plane_host else None,
-            labels=[docker.ContainerLabelArgs(label="multihost.stack", value=stack)],
+            labels=[docker.ContainerLabelArgs(label=STACK_LABEL, value=stack)],
             must_run=True,
             opts=pulumi.ResourceOptions(parent=self),
         )

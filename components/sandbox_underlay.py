@@ -10,15 +10,16 @@ import pulumi_command as command
 import pulumi_docker as docker
 
 from components.config import StackSettings
+from components.names import STACK_LABEL, underlay_network_name
 
 
 class SandboxUnderlay(pulumi.ComponentResource):
     def __init__(self, name: str, settings: StackSettings, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:SandboxUnderlay", name, None, opts)
-        stack_label = [docker.NetworkLabelArgs(label="multihost.stack", value=pulumi.get_stack())]
+        stack_label = [docker.NetworkLabelArgs(label=STACK_LABEL, value=pulumi.get_stack())]
         self.network = docker.Network(
             f"{name}-network",
-            name=f"multihost-{pulumi.get_stack()}-underlay",
+            name=underlay_network_name(pulumi.get_stack()),
             driver="bridge",
             ipam_configs=[docker.NetworkIpamConfigArgs(subnet=settings.host_network)],
             labels=stack_label,

@@ -1,17 +1,25 @@
 """The ping report of a stack that `make up` just stood up, for a person.
 
-    python -m ops.report OUTPUTS_JSON     (from `pulumi stack output --json`)
+    python -m ops.report --stack sandbox
 """
 from __future__ import annotations
 
-import json
+import argparse
 import sys
 
 from components.ping import describe
+from ops.stack import ToolError, stack_outputs
 
 
-def main() -> int:
-    outputs = json.load(open(sys.argv[1]))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True)
+    args = parser.parse_args(argv)
+    try:
+        outputs = stack_outputs(args.stack)
+    except ToolError as err:
+        print(f"report: {err}", file=sys.stderr)
+        return 1
     if "consulUiUrl" in outputs:
         print("Consul UI:", outputs["consulUiUrl"])
     else:

@@ -31,10 +31,11 @@ def run_host_script(access: dict, script: str, settings: Optional[Mapping[str, s
                           capture_output=True, text=True, timeout=timeout)
 
 
-def stack_outputs(stack: str) -> dict:
+def stack_outputs(stack: str, show_secrets: bool = False) -> dict:
     """`pulumi stack output --json` of STACK, or a ToolError that says the stack is not up."""
     try:
-        done = subprocess.run(["pulumi", "stack", "output", "--stack", stack, "--json"],
+        done = subprocess.run(["pulumi", "stack", "output", "--stack", stack, "--json",
+                               *(["--show-secrets"] if show_secrets else [])],
                               capture_output=True, text=True, timeout=120)
     except FileNotFoundError:
         raise ToolError("no `pulumi` on PATH: run this through make (make tools builds it)") from None

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from components.names import host_container_name, probe_name  # noqa: E402
 from components.ping import describe  # noqa: E402
+from ops.stack import ToolError, stack_outputs  # noqa: E402
+from scripts.harness import leftovers, write_stack_file  # noqa: E402
+
 DOCS = ROOT / "docs"
-NAMESPACE = "docker-multihost"
 BASE_STACK = "sandbox"
 IPERF_SECONDS = 5
 RTT_PINGS = 20
@@ -82,19 +83,6 @@ def timed_with_cpu(*args: str) -> tuple[float, Optional[float]]:
     return wall, (cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None)
 
 
-def write_stack_config(stack: str, engines: int) -> Path:
-    """Pulumi.<stack>.yaml: the sandbox stack with `engines` engine hosts."""
-    config = yaml.safe_load((ROOT / f"Pulumi.{BASE_STACK}.yaml").read_text())["config"]
-    config[f"{NAMESPACE}:engines"] = [{"name": f"mhs-demo{i}", "address": f"172.28.128.{6 + i}"} for i in range(engines)]
-    path = ROOT / f"Pulumi.{stack}.yaml"
-    path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
-    return path
-
-
-def host_container(stack: str, host: str) -> str:
-    return f"multihost-{stack}-{host}"
-
-
 def ping_rtt_ms(container: str, *inner: str, target: str) -> float:
     """Average RTT of RTT_PINGS echo requests, from a host container (or a probe inside it)."""
     out = sh("docker", "exec", container, *inner, "ping", "-c", str(RTT_PINGS), "-i", "0.2", target)
@@ -121,26 +109,27 @@ def iperf_gbits(server: str, server_netns: str, client: str, client_netns: str, 
 
 def overlay_versus_underlay(stack: str, outputs: dict) -> dict:
     first, second = "mhs-demo0", "mhs-demo1"
-    a, b = host_container(stack, first), host_container(stack, second)
+    a, b = host_container_name(stack, first), host_container_name(stack, second)
     underlay_b = outputs["hostAddresses"][second]
     overlay_b = outputs["probeAddresses"][second]
     return {
         "underlay_rtt_ms": ping_rtt_ms(a, target=underlay_b),
-        "overlay_rtt_ms": ping_rtt_ms(a, "docker", "exec", f"probe-{first}", target=overlay_b),
+        "overlay_rtt_ms": ping_rtt_ms(a, "docker", "exec", probe_name(first), target=overlay_b),
         "underlay_gbits": iperf_gbits(b, "", a, "", underlay_b),
-        "overlay_gbits": iperf_gbits(b, f"probe-{second}", a, f"probe-{first}", overlay_b),
+        "overlay_gbits": iperf_gbits(b, probe_name(second), a, probe_name(first), overlay_b),
     }
 
 
 def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
     stack = f"bench-{engines}"
-    config = write_stack_config(stack, engines)
+    config = write_stack_file(stack, BASE_STACK, {"engines": [{"name": f"mhs-demo{i}", "address": f"172.28.128.{6 + i}"}
+                                                              for i in range(engines)]})
     sh("pulumi", "stack", "select", "--create", stack)
     paths: dict = {}
     try:
         print(f"bench: {engines} engines: first up", file=sys.stderr, flush=True)
         first, first_cpu = timed_with_cpu("pulumi", "up", "--stack", stack, "--yes", "--skip-preview")
-        outputs = json.loads(sh("pulumi", "stack", "output", "--stack", stack, "--json"))
+        outputs = stack_outputs(stack)
         # A failed ping is a result of the run: say which, so that it can be looked into.
         for result in outputs["pingResults"]:
             if not result["reachable"] or result["loss_pct"] > 0:
@@ -156,6 +145,9 @@ def bench(engines: int, measure_paths: bool) -> tuple[Run, dict]:
         destroy = timed("pulumi", "destroy", "--stack", stack, "--yes", "--skip-preview")
         sh("pulumi", "stack", "rm", "--stack", stack, "--yes", "--force")
         config.unlink(missing_ok=True)
+    left = leftovers(stack)
+    if left:
+        raise RuntimeError(f"{engines} engines: left on the local engine after destroy: {', '.join(left)}")
     return Run(engines, first, second, destroy, resources, len(outputs["pingResults"]),
                outputs["allReachable"], first_cpu), paths
 
@@ -247,7 +239,7 @@ def main() -> int:
                 runs.append(run)
                 paths = paths or measured
             rounds.append(runs)
-    except RuntimeError as error:
+    except (RuntimeError, ToolError) as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
     DOCS.mkdir(exist_ok=True)

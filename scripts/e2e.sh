@@ -23,7 +23,7 @@ cleanup() {
 		echo "==> destroying what the failed run created" >&2
 		pulumi destroy --stack "$STACK" --yes --skip-preview >>"$LOG" 2>&1 || echo "e2e: destroy after failure also failed (see $LOG)" >&2
 	fi
-	rm -f "${outputs:-}" "${secrets:-}"
+	rm -f "${secrets:-}"
 	exit "$status"
 }
 trap cleanup EXIT
@@ -50,9 +50,8 @@ if [ -n "${VAGRANT_STACK:-}" ]; then
 fi
 
 step "checks from the stack outputs and the keystore"
-outputs=$(mktemp)
-pulumi stack output --stack "$STACK" --json --show-secrets >"$outputs"   # to a file only: it holds secrets
-logged venv/bin/python tests/e2e_check.py "$outputs"
+logged venv/bin/python tests/e2e_check.py --stack "$STACK"
+counts=$(venv/bin/python tests/e2e_check.py --counts --stack "$STACK")
 # The secrets this stack knows, to look for in everything the run printed.
 secrets=$(mktemp)
 pulumi stack export --stack "$STACK" --show-secrets | venv/bin/python tests/e2e_check.py --secrets >"$secrets"
@@ -80,8 +79,7 @@ destroy=$(elapsed "$t")
 DESTROYED=1
 
 step "nothing of the stack left on the local engine"
-left=$(docker ps -aq --filter "label=multihost.stack=$STACK"; docker network ls -q --filter "label=multihost.stack=$STACK"; docker volume ls -q --filter "label=multihost.stack=$STACK")
-[ -z "$left" ] || { echo "e2e: left on the local engine after destroy: $left" >&2; false; }
+left=$(venv/bin/python scripts/harness.py leftovers "$STACK") || { echo "e2e: left on the local engine after destroy: $left" >&2; false; }
 if [ -n "${VAGRANT_STACK:-}" ]; then
 	step "vagrant status (destroyed): no machine, no vagrant network, no dangling volume"
 	logged vagrant_status
@@ -94,6 +92,4 @@ fi
 step "no secret in the output"
 venv/bin/python tests/e2e_check.py --scan "$LOG" "$secrets"
 
-hosts=$(venv/bin/python -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["hostAddresses"]))' "$outputs")
-pings=$(venv/bin/python -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["pingResults"]))' "$outputs")
-echo "e2e summary: stack=$STACK hosts=$hosts pings=$pings first_up=${first_up}s second_up=${second_up}s destroy=${destroy}s all_reachable=true refresh_drift=none secrets_in_output=0 leftovers=0"
+echo "e2e summary: stack=$STACK $counts first_up=${first_up}s second_up=${second_up}s destroy=${destroy}s all_reachable=true refresh_drift=none secrets_in_output=0 leftovers=0"

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from components.names import (CONSUL_CONTAINER, STACK_LABEL, host_container_name, probe_name,  # noqa: E402
+                              underlay_network_name)
+from ops.stack import ToolError, stack_outputs  # noqa: E402
+from scripts.harness import leftovers, stack_setting, write_stack_file  # noqa: E402
+
 STACK = "faults"
 LOG = ROOT / ".sandbox" / "faults.log"
 ENGINE_WAIT_S = 60
@@ -50,7 +53,15 @@ def make(target: str) -> subprocess.CompletedProcess:
 
 
 def host(name: str) -> str:
-    return f"multihost-{STACK}-{name}"
+    return host_container_name(STACK, name)
+
+
+def outputs_of(stack: str) -> dict:
+    """The stack's outputs; none where it did not come up."""
+    try:
+        return stack_outputs(stack)
+    except ToolError:
+        return {}
 
 
 def on_host(name: str, command: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -74,7 +85,7 @@ def failing_pairs(output: str) -> set[tuple[str, str]]:
 
 def vxlan_dropped_between_one_pair() -> tuple[str, str, bool]:
     a, b = "mhs-demo0", "mhs-demo1"
-    address = json.loads(run("pulumi", "stack", "output", "--stack", STACK, "--json", check=True).stdout)["hostAddresses"]
+    address = stack_outputs(STACK)["hostAddresses"]
     rules = [f"INPUT -p udp --dport 4789 -s {address[b]} -j DROP", f"OUTPUT -p udp --dport 4789 -d {address[b]} -j DROP"]
     for rule in rules:
         on_host(a, f"iptables -I {rule}")
@@ -100,7 +111,7 @@ def one_engine_stopped() -> tuple[str, str, bool]:
     # Repair: the engine again, with its probe (stopped with it; it has no restart policy).
     on_host(stopped, "setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &")
     on_host(stopped, f"for i in $(seq {ENGINE_WAIT_S * 5}); do docker info >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1")
-    on_host(stopped, f"docker start probe-{stopped}")
+    on_host(stopped, f"docker start {probe_name(stopped)}")
     repaired = make("check")
     failing = failing_pairs(broken.stdout)
     own_rows = [line for (source, _, _), line in check_rows(broken.stdout).items() if source == stopped]
@@ -113,9 +124,9 @@ def one_engine_stopped() -> tuple[str, str, bool]:
 
 
 def consul_stopped() -> tuple[str, str, bool]:
-    on_host("mh-keystore", "docker stop consul >/dev/null")
+    on_host("mh-keystore", f"docker stop {CONSUL_CONTAINER} >/dev/null")
     broken = make("inspect")
-    on_host("mh-keystore", "docker start consul >/dev/null")
+    on_host("mh-keystore", f"docker start {CONSUL_CONTAINER} >/dev/null")
     on_host("mh-keystore", "for i in $(seq 300); do curl -fsS http://127.0.0.1:8500/v1/status/leader | grep -q ':[0-9]' && exit 0; sleep 0.2; done; exit 1")
     repaired = make("check")
     # make's own "*** [inspect] Error 1" aside, the tool says one line.
@@ -127,17 +138,10 @@ def consul_stopped() -> tuple[str, str, bool]:
             f"make check exit {repaired.returncode}", ok)
 
 
-def leftovers() -> list[str]:
-    found = []
-    for kind in ("ps -a", "network ls", "volume ls"):
-        found += run("docker", *kind.split(), "-q", "--filter", f"label=multihost.stack={STACK}").stdout.split()
-    return found
-
-
 def host_removed_then_destroy() -> tuple[str, str, bool]:
     run("docker", "rm", "-f", host("mhs-demo1"), check=True)
     destroyed = make("destroy")
-    left = leftovers()
+    left = leftovers(STACK)
     ok = destroyed.returncode == 0 and not left
     return ("make destroy: exit 0, nothing of the stack left on the local engine",
             f"exit {destroyed.returncode}, {len(left)} left", ok)
@@ -155,9 +159,13 @@ def existing_hosts_for_real() -> tuple[str, str, bool]:
     from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 
     names = ["mh-keystore", "mhs-demo0", "mhs-demo1"]
-    prefix, label = f"multihost-{EXISTING_STACK}", f"multihost.stack={EXISTING_STACK}"
+    label = f"{STACK_LABEL}={EXISTING_STACK}"
+    network = underlay_network_name(EXISTING_STACK)
+
+    def machine(name: str) -> str:
+        return host_container_name(EXISTING_STACK, name)
+
     key = ROOT / ".sandbox" / EXISTING_STACK / "id_ed25519"
-    config = ROOT / f"Pulumi.{EXISTING_STACK}.yaml"
     key.parent.mkdir(parents=True, exist_ok=True)
     key.unlink(missing_ok=True)
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", EXISTING_STACK, "-f", str(key), check=True)
@@ -165,42 +173,39 @@ def existing_hosts_for_real() -> tuple[str, str, bool]:
     flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS]
     hosts = []
     try:
-        run("docker", "network", "create", "--label", label, "--subnet", "172.28.150.0/24", f"{prefix}-net", check=True)
+        run("docker", "network", "create", "--label", label, "--subnet", "172.28.150.0/24", network, check=True)
         for i, name in enumerate(names):
             address, port = f"172.28.150.{5 + i}", 2260 + i
-            run("docker", "run", "-d", "--name", f"{prefix}-{name}", "--label", label, "--network", f"{prefix}-net",
+            run("docker", "run", "-d", "--name", machine(name), "--label", label, "--network", network,
                 "--ip", address, *flags, "--cgroupns", "private", "--tmpfs", "/run:rw,exec", "-v", "/var/lib/docker",
                 "-p", f"127.0.0.1:{port}:22", "-e", f"LOGIN_USER={EXISTING_USER}",
                 "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}", EXISTING_IMAGE, check=True)
             hosts.append({"name": name, "address": address,
                           "ssh": {"address": "127.0.0.1", "port": port, "user": EXISTING_USER, "privateKeyFile": str(key)}})
-        stack_file = yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"]
-        stack_file.update({"docker-multihost:hostKind": "ssh", "docker-multihost:hostNetwork": "172.28.150.0/24",
-                           "docker-multihost:keystore": hosts[0], "docker-multihost:engines": hosts[1:]})
-        stack_file.pop("docker-multihost:sandbox", None)
-        config.write_text(yaml.safe_dump({"config": stack_file}, sort_keys=False))
+        config = write_stack_file(EXISTING_STACK, STACK, {"hostKind": "ssh", "hostNetwork": "172.28.150.0/24",
+                                                          "keystore": hosts[0], "engines": hosts[1:]}, drop=("sandbox",))
         up = run("make", "-s", "up", f"STACK={EXISTING_STACK}")
-        outputs = json.loads(run("pulumi", "stack", "output", "--stack", EXISTING_STACK, "--json").stdout or "{}")
+        outputs = outputs_of(EXISTING_STACK)
         pings = outputs.get("pingResults") or []
         clean_pings = bool(pings) and all(p["received"] == p["transmitted"] > 0 for p in pings)
-        engines = [run("docker", "exec", f"{prefix}-{n}", "docker", "version", "-f", "{{.Server.Version}}").stdout.strip()
+        engines = [run("docker", "exec", machine(n), "docker", "version", "-f", "{{.Server.Version}}").stdout.strip()
                    for n in names]
         second = run("pulumi", "up", "--stack", EXISTING_STACK, "--yes", "--skip-preview", "--expect-no-changes")
         # One machine goes away before the destroy: the destroy must name it and say how to finish.
         lost = names[2]
-        run("docker", "stop", f"{prefix}-{lost}", check=True)
+        run("docker", "stop", machine(lost), check=True)
         blocked = run("make", "-s", "destroy", f"STACK={EXISTING_STACK}")
         advice = [line for line in blocked.stderr.splitlines() if line.startswith(f"destroy: host {lost} ")]
         finish = advice[0].split("run: ", 1)[1] if advice and "run: " in advice[0] else "false"
         destroyed = run("sh", "-c", finish)  # make forget-host …, then make destroy
         # Destroy leaves the other machines as it found them but for the engine: no containers,
         # its own config.
-        left = [n for n in names[:2] if run("docker", "exec", f"{prefix}-{n}", "sh", "-c",
+        left = [n for n in names[:2] if run("docker", "exec", machine(n), "sh", "-c",
                                             "docker ps -aq; grep -l cluster-store /etc/docker/daemon.json").stdout.strip()]
     finally:
         for name in names:
-            run("docker", "rm", "-f", "-v", f"{prefix}-{name}")
-        run("docker", "network", "rm", f"{prefix}-net")
+            run("docker", "rm", "-f", "-v", machine(name))
+        run("docker", "network", "rm", network)
         run("pulumi", "stack", "rm", "--stack", EXISTING_STACK, "--yes", "--force")
         config.unlink(missing_ok=True)
     ok = up.returncode == 0 and clean_pings and all(v.startswith("20.10.") for v in engines) \
@@ -224,14 +229,11 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
     from components import host_scripts
     # The program's own preflight, run on this machine, whose kernel the sandbox hosts share.
     kernel_has_esp = run("sh", "-c", host_scripts.render("check-ipsec")).returncode == 0
-    config = ROOT / f"Pulumi.{IPSEC_STACK}.yaml"
-    stack_file = yaml.safe_load((ROOT / "Pulumi.sandbox-swarm.yaml").read_text())["config"]
-    stack_file.update({"docker-multihost:hostNetwork": "172.28.170.0/24",
-                       "docker-multihost:engines": [{"name": f"mhs-demo{i}", "address": f"172.28.170.{6 + i}"}
-                                                    for i in range(2)]})
-    stack_file["docker-multihost:network"]["encrypted"] = True
-    stack_file["docker-multihost:sandbox"]["sshPortBase"] = 2290
-    config.write_text(yaml.safe_dump({"config": stack_file}, sort_keys=False))
+    network = {**stack_setting("sandbox-swarm", "network"), "encrypted": True}
+    sandbox = {**stack_setting("sandbox-swarm", "sandbox"), "sshPortBase": 2290}
+    config = write_stack_file(IPSEC_STACK, "sandbox-swarm", {
+        "hostNetwork": "172.28.170.0/24", "network": network, "sandbox": sandbox,
+        "engines": [{"name": f"mhs-demo{i}", "address": f"172.28.170.{6 + i}"} for i in range(2)]})
     try:
         up = run("make", "-s", "up", f"STACK={IPSEC_STACK}")
         refusals = [line for line in (up.stdout + up.stderr).splitlines()
@@ -240,10 +242,10 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
         state = run("pulumi", "stack", "export", "--stack", IPSEC_STACK).stdout
         networks_in_state = [r["urn"] for r in json.loads(state or "{}").get("deployment", {}).get("resources") or []
                              if r["urn"].endswith("OverlayNetwork$command:remote:Command::overlay-network")]
-        on_engines = [run("docker", "exec", f"multihost-{IPSEC_STACK}-mhs-demo{i}", "docker", "network", "ls", "-q",
+        on_engines = [run("docker", "exec", host_container_name(IPSEC_STACK, f"mhs-demo{i}"), "docker", "network", "ls", "-q",
                           "--filter", "name=my-net").stdout.strip() for i in range(2)]
         made = networks_in_state or [n for n in on_engines if n]
-        outputs = json.loads(run("pulumi", "stack", "output", "--stack", IPSEC_STACK, "--json").stdout or "{}")
+        outputs = outputs_of(IPSEC_STACK)
     finally:
         destroyed = run("make", "-s", "destroy", f"STACK={IPSEC_STACK}")
         run("pulumi", "stack", "rm", "--stack", IPSEC_STACK, "--yes", "--force")

@@ -22,7 +22,4 @@ make -s tools
 mkdir -p .state
 pulumi stack select --create "$STACK" >/dev/null
 pulumi up --stack "$STACK" --yes --skip-preview
-outputs=$(mktemp)
-trap 'rm -f "$outputs"' EXIT
-pulumi stack output --stack "$STACK" --json >"$outputs"
-venv/bin/python -m ops.report "$outputs"
+venv/bin/python -m ops.report --stack "$STACK"

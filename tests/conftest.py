@@ -24,7 +24,7 @@ from pulumi.runtime.sync_await import _sync_await
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PING_DATA = ROOT / "tests" / "data" / "ping"
-PROJECT = "docker-multihost"
+from components.names import PROJECT  # noqa: E402
 
 
 @dataclass

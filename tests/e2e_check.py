@@ -1,6 +1,9 @@
 """Checks a running sandbox stack from its outputs and its keystore (or its swarm), for `make e2e`.
 
-    python tests/e2e_check.py OUTPUTS_JSON   (from `pulumi stack output --json --show-secrets`)
+    python tests/e2e_check.py --stack STACK            checks the running stack
+    python tests/e2e_check.py --counts --stack STACK   prints `hosts=N pings=M`
+    python tests/e2e_check.py --secrets < EXPORT       the lines of every secret in `pulumi stack export --show-secrets`
+    python tests/e2e_check.py --scan LOG SECRETS       exits 1 if any of those lines is in LOG
 Exits 1 with the reasons when anything is missing; prints the ping summary either way.
 """
 from __future__ import annotations
@@ -11,10 +14,12 @@ from itertools import permutations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from components.names import probe_name  # noqa: E402
 from ops.inspect_keystore import client_for, read_keystore  # noqa: E402
 from ops.inspect_swarm import read_swarm  # noqa: E402
 from components.ping import describe  # noqa: E402
 from ops.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
+from ops.stack import stack_outputs  # noqa: E402
 
 
 def check(outputs: dict) -> list[str]:
@@ -24,7 +29,7 @@ def check(outputs: dict) -> list[str]:
     hosts = sorted(probes)
     for source, destination in permutations(hosts, 2):
         for kind in ("address", "name"):
-            expected_target = probes[destination] if kind == "address" else f"probe-{destination}"
+            expected_target = probes[destination] if kind == "address" else probe_name(destination)
             matches = [r for r in results if r["from"] == source and r["to"] == destination and r["target"] == expected_target]
             if not matches:
                 problems.append(f"no ping from {source} to {destination} by {kind} ({expected_target})")
@@ -108,7 +113,11 @@ def main() -> int:
         return 0
     if sys.argv[1] == "--scan":
         return scan(Path(sys.argv[2]), Path(sys.argv[3]))
-    outputs = json.loads(Path(sys.argv[1]).read_text())
+    if sys.argv[1] == "--counts":
+        outputs = stack_outputs(sys.argv[3])
+        print(f"hosts={len(outputs['hostAddresses'])} pings={len(outputs['pingResults'])}")
+        return 0
+    outputs = stack_outputs(sys.argv[2], show_secrets=True)
     print("ping results:")
     for result in outputs.get("pingResults") or []:
         print(f"  {describe(result)}")
