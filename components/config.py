@@ -141,7 +141,8 @@ class StackSettings:
     keystore: Optional[HostSettings]
     """The Consul host (`kv` only: swarm mode needs no external store)."""
     engines: tuple[HostSettings, ...]
-    engine_version: str
+    engine_line: str
+    """The Docker Engine line every host runs (`20.10`), or one release of it (`20.10.5`)."""
     network: NetworkSettings
     images: ImageSettings
     ping_count: int
@@ -149,6 +150,8 @@ class StackSettings:
     vagrant: VagrantSettings
     state_dir: str
     """Folder for files the program keeps on the machine running Pulumi (sandbox SSH key)."""
+    deprecations: tuple[str, ...] = ()
+    """Settings that still work under an older name: what to write instead."""
 
     @property
     def hosts(self) -> tuple[HostSettings, ...]:
@@ -168,7 +171,7 @@ def _network(key: str, value: Any) -> ipaddress.IPv4Network:
         raise ConfigError(key, f"{value!r} is not an IPv4 CIDR such as 10.0.4.0/24 ({err})") from None
 
 
-def check_engine_version(key: str, version: str, control_plane: str = "kv") -> str:
+def check_engine_line(key: str, version: str, control_plane: str = "kv") -> str:
     """kv: accept `20.10` or `20.10.N`, refuse other lines (saying why for 23.0 and newer).
     swarm: accept any line from 20.10 on."""
     match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", str(version).strip())
@@ -278,8 +281,14 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
         raise ConfigError("network.encrypted", "an encrypted overlay needs controlPlane swarm "
                                                "(the cluster-store overlay has no encryption)")
 
-    engine_version = check_engine_version("engineVersion", raw.get("engineVersion", DEFAULT_ENGINE_LINE[control_plane]),
-                                          control_plane)
+    deprecations = []
+    engine_key = "engineLine"
+    if "engineVersion" in raw:
+        if "engineLine" in raw:
+            raise ConfigError("engineVersion", "is the old name of engineLine: give only engineLine")
+        engine_key = "engineVersion"
+        deprecations.append(f"{PROJECT}:engineVersion is now called engineLine; engineVersion still works")
+    engine_line = check_engine_line(engine_key, raw.get(engine_key, DEFAULT_ENGINE_LINE[control_plane]), control_plane)
 
     images_raw = _require_mapping("images", raw.get("images", {}))
     load_from = images_raw.get("loadFrom")
@@ -329,17 +338,18 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
         host_network=str(underlay),
         keystore=keystore,
         engines=engines,
-        engine_version=engine_version,
+        engine_line=engine_line,
         network=NetworkSettings(name=network_name, subnet=str(subnet), encrypted=encrypted),
         images=images,
         ping_count=ping_count,
         sandbox=sandbox,
         vagrant=vagrant,
         state_dir=os.path.join(project_dir, ".sandbox", stack),
+        deprecations=tuple(deprecations),
     )
 
 
-STRING_KEYS = ("hostKind", "controlPlane", "hostNetwork", "engineVersion")
+STRING_KEYS = ("hostKind", "controlPlane", "hostNetwork", "engineLine", "engineVersion")
 JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox", "vagrant")
 
 
@@ -355,4 +365,7 @@ def load_settings(config: pulumi.Config | None = None) -> StackSettings:
         if value is not None:
             raw[key] = value
     project_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return parse_settings(raw, project_dir, pulumi.get_stack())
+    settings = parse_settings(raw, project_dir, pulumi.get_stack())
+    for deprecation in settings.deprecations:
+        pulumi.log.warn(deprecation)
+    return settings

@@ -48,10 +48,10 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
     keystore_host, *engine_hosts = hosts
     keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
         host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
-        engine_line=settings.engine_version))
+        engine_line=settings.engine_line))
     first_engine = engine_hosts[0]
     engines = [
-        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_version,
+        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_line,
                                                        first_engine=first_engine if host is not first_engine else None))
         for host in engine_hosts
     ]
@@ -62,8 +62,8 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
 def swarm_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
     """Swarm mode: the first engine inits the swarm and is its manager; the others join as workers."""
     manager_host, *worker_hosts = hosts
-    manager = SwarmEngine(manager_host.name, SwarmEngineArgs(host=manager_host, engine_line=settings.engine_version))
-    workers = [SwarmEngine(host.name, SwarmEngineArgs(host=host, engine_line=settings.engine_version, manager=manager))
+    manager = SwarmEngine(manager_host.name, SwarmEngineArgs(host=manager_host, engine_line=settings.engine_line))
+    workers = [SwarmEngine(host.name, SwarmEngineArgs(host=host, engine_line=settings.engine_line, manager=manager))
                for host in worker_hosts]
     return ControlPlane(engines=[manager, *workers], store=manager.membership, network_scope="swarm",
                         engines_listing_networks=[manager], outputs={"swarmManager": manager_host.name})

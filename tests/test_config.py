@@ -22,7 +22,7 @@ def test_dev_stack_is_the_classic_topology():
     assert [(e.name, e.address) for e in settings.engines] == [("mhs-demo0", "172.28.128.6"), ("mhs-demo1", "172.28.128.7")]
     assert all(h.advertise_interface == "eth1" for h in settings.hosts)  # Vagrant's eth0 is NAT
     assert (settings.network.name, settings.network.subnet) == ("my-net", "10.0.4.0/24")
-    assert settings.engine_version == "20.10"
+    assert settings.engine_line == "20.10"
 
 
 @pytest.mark.parametrize("overrides, key, words", [
@@ -36,10 +36,10 @@ def test_dev_stack_is_the_classic_topology():
     ({"engines": [{"name": "mhs-demo0", "address": "172.28.128.6"}]}, "engines", "at least two"),
     ({"engines": two_engines({"name": "mhs-demo0", "address": "10.9.9.9"})}, "engines[0].address", "not a host address of hostNetwork"),
     ({"engines": two_engines({"name": "Bad_Name", "address": "172.28.128.6"})}, "engines[0].name", "not a valid hostname"),
-    ({"engineVersion": "23.0"}, "engineVersion", "23.0 removed --cluster-store"),
-    ({"engineVersion": "24.0.7"}, "engineVersion", "23.0 removed --cluster-store"),
-    ({"engineVersion": "19.03"}, "engineVersion", "outside the pinned 20.10 line"),
-    ({"engineVersion": "latest"}, "engineVersion", "not a Docker Engine version"),
+    ({"engineLine": "23.0"}, "engineLine", "23.0 removed --cluster-store"),
+    ({"engineLine": "24.0.7"}, "engineLine", "23.0 removed --cluster-store"),
+    ({"engineLine": "19.03"}, "engineLine", "outside the pinned 20.10 line"),
+    ({"engineLine": "latest"}, "engineLine", "not a Docker Engine version"),
     ({"hostKind": "virtualbox"}, "hostKind", "not one of vagrant, sandbox, ssh"),
     ({"pingCount": 0}, "pingCount", "whole number"),
     ({"images": {"loadFrom": "does-not-exist"}}, "images.loadFrom", "does not exist"),
@@ -84,8 +84,39 @@ def test_existing_hosts_need_a_readable_key(tmp_path):
 
 def test_bad_config_creates_nothing(run_program):
     with pytest.raises(ConfigError):
-        run_program(stack_config("sandbox", engineVersion="24.0"))
+        run_program(stack_config("sandbox", engineLine="24.0"))
     # The error comes from reading config, before the first registration.
     assert run_program.monitors[-1].registrations == []
     run_program(stack_config("sandbox"))
     assert run_program.monitors[-1].registrations
+
+
+def old_engine_key(**overrides):
+    values = stack_config("dev", **overrides)
+    values["engineVersion"] = values.pop("engineLine")
+    return parse_settings(values, str(ROOT), "test")
+
+
+def test_the_old_engine_version_key_still_sets_the_engine_line():
+    assert old_engine_key(engineLine="20.10.5").engine_line == "20.10.5"
+
+
+def test_the_old_engine_version_key_comes_with_a_deprecation_naming_the_new_key():
+    (deprecation,) = old_engine_key().deprecations
+    assert "engineVersion is now called engineLine" in deprecation
+
+
+def test_the_old_engine_version_key_is_checked_under_its_own_name():
+    with pytest.raises(ConfigError) as err:
+        old_engine_key(engineLine="23.0")
+    assert err.value.key == "engineVersion"
+
+
+def test_both_engine_keys_at_once_is_refused():
+    with pytest.raises(ConfigError) as err:
+        parse(engineVersion="20.10")
+    assert err.value.key == "engineVersion" and "give only engineLine" in str(err.value)
+
+
+def test_the_current_keys_come_with_no_deprecation():
+    assert parse().deprecations == ()

@@ -30,21 +30,21 @@ def test_sandbox_swarm_stack_has_no_keystore_and_a_current_engine():
     settings = parse("sandbox-swarm")
     assert settings.control_plane == "swarm" and settings.keystore is None
     assert [h.name for h in settings.hosts] == ["mhs-demo0", "mhs-demo1"]
-    assert settings.engine_version == "26.1" and settings.sandbox.host_image == "multihost/host:trixie"
+    assert settings.engine_line == "26.1" and settings.sandbox.host_image == "multihost/host:trixie"
     assert settings.network.encrypted is False and settings.network.gateway == "10.0.4.1"
 
 
 def test_kv_is_the_default_and_keeps_its_pinned_line():
     settings = parse("dev")
     assert settings.control_plane == "kv" and settings.keystore.name == "mh-keystore"
-    assert settings.engine_version == "20.10"
+    assert settings.engine_line == "20.10"
 
 
 @pytest.mark.parametrize("stack, overrides, key, words", [
     ("dev", {"controlPlane": "raft"}, "controlPlane", "not one of kv, swarm"),
-    ("dev", {"engineVersion": "26.1"}, "engineVersion", "or controlPlane swarm"),
-    ("sandbox-swarm", {"engineVersion": "19.03"}, "engineVersion", "too old for controlPlane swarm"),
-    ("sandbox-swarm", {"engineVersion": "new"}, "engineVersion", "not a Docker Engine version"),
+    ("dev", {"engineLine": "26.1"}, "engineLine", "or controlPlane swarm"),
+    ("sandbox-swarm", {"engineLine": "19.03"}, "engineLine", "too old for controlPlane swarm"),
+    ("sandbox-swarm", {"engineLine": "new"}, "engineLine", "not a Docker Engine version"),
     ("sandbox-swarm", {"keystore": {"name": "mh-keystore", "address": "172.28.160.5"}}, "keystore",
      "controlPlane swarm has no key-value store"),
     ("dev", {"network": {"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": True}}, "network.encrypted",
@@ -60,7 +60,7 @@ def test_each_mode_refuses_what_it_cannot_do_naming_the_key(stack, overrides, ke
 
 @pytest.mark.parametrize("version", ["20.10", "20.10.5", "23.0", "26.1", "27.3.1"])
 def test_swarm_mode_takes_engines_from_20_10_on(version):
-    assert parse("sandbox-swarm", engineVersion=version).engine_version == version
+    assert parse("sandbox-swarm", engineLine=version).engine_line == version
 
 
 def test_swarm_graph_has_engines_and_no_consul(run_program):
