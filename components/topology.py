@@ -13,7 +13,6 @@ from components.clustered_engine import ClusteredEngine, ClusteredEngineArgs
 from components.config import StackSettings
 from components.consul_keystore import ConsulKeystore, ConsulKeystoreArgs
 from components.engine import ControlPlane
-from components.existing_host import ExistingHost
 from components.host import Host
 from components.names import probe_name
 from components.overlay_network import OverlayNetwork, OverlayNetworkArgs
@@ -21,6 +20,7 @@ from components.ping_report import PingReport, PingReportArgs
 from components.probe_container import ProbeContainer, ProbeContainerArgs
 from components.sandbox_host import SandboxHost
 from components.sandbox_underlay import SandboxUnderlay
+from components.ssh_host import SshHost
 from components.swarm_engine import SwarmEngine, SwarmEngineArgs
 from components.vagrant_host import VagrantHost
 
@@ -39,7 +39,7 @@ def make_hosts(settings: StackSettings) -> list[Host]:
                          for i, h in enumerate(others, start=1))]
     if settings.host_kind == "vagrant":
         return [VagrantHost(h, settings.vagrant) for h in settings.hosts]
-    return [ExistingHost(h) for h in settings.hosts]
+    return [SshHost(h) for h in settings.hosts]
 
 
 def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:

@@ -147,28 +147,28 @@ def host_removed_then_destroy() -> tuple[str, str, bool]:
             f"exit {destroyed.returncode}, {len(left)} left", ok)
 
 
-EXISTING_STACK = "faults-ssh"
-EXISTING_IMAGE = "multihost/existing:bullseye"
-EXISTING_USER = "admin"
+SSH_STACK = "faults-ssh"
+SSH_HOST_IMAGE = "multihost/ssh-host:bullseye"
+SSH_USER = "admin"
 
 
-def existing_hosts_for_real() -> tuple[str, str, bool]:
+def ssh_hosts_for_real() -> tuple[str, str, bool]:
     """The `ssh` kind against machines the program did not make: containers with sshd, a non-root
     user with password-less sudo and no Docker at all. The program installs the pinned engine from
     their apt sources, clusters them, and the rest runs as on any server."""
     from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 
     names = ["mh-keystore", "mhs-demo0", "mhs-demo1"]
-    label = f"{STACK_LABEL}={EXISTING_STACK}"
-    network = underlay_network_name(EXISTING_STACK)
+    label = f"{STACK_LABEL}={SSH_STACK}"
+    network = underlay_network_name(SSH_STACK)
 
     def machine(name: str) -> str:
-        return host_container_name(EXISTING_STACK, name)
+        return host_container_name(SSH_STACK, name)
 
-    key = ROOT / ".sandbox" / EXISTING_STACK / "id_ed25519"
+    key = ROOT / ".sandbox" / SSH_STACK / "id_ed25519"
     key.parent.mkdir(parents=True, exist_ok=True)
     key.unlink(missing_ok=True)
-    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", EXISTING_STACK, "-f", str(key), check=True)
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", SSH_STACK, "-f", str(key), check=True)
     flags = [f"--cap-add={c}" for c in CAPABILITIES_ADDED] + [f"--cap-drop={c}" for c in CAPABILITIES_DROPPED]
     flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS]
     hosts = []
@@ -178,23 +178,23 @@ def existing_hosts_for_real() -> tuple[str, str, bool]:
             address, port = f"172.28.150.{5 + i}", 2260 + i
             run("docker", "run", "-d", "--name", machine(name), "--label", label, "--network", network,
                 "--ip", address, *flags, "--cgroupns", "private", "--tmpfs", "/run:rw,exec", "-v", "/var/lib/docker",
-                "-p", f"127.0.0.1:{port}:22", "-e", f"LOGIN_USER={EXISTING_USER}",
-                "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}", EXISTING_IMAGE, check=True)
+                "-p", f"127.0.0.1:{port}:22", "-e", f"LOGIN_USER={SSH_USER}",
+                "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}", SSH_HOST_IMAGE, check=True)
             hosts.append({"name": name, "address": address,
-                          "ssh": {"address": "127.0.0.1", "port": port, "user": EXISTING_USER, "privateKeyFile": str(key)}})
-        config = write_stack_file(EXISTING_STACK, STACK, {"hostKind": "ssh", "hostNetwork": "172.28.150.0/24",
+                          "ssh": {"address": "127.0.0.1", "port": port, "user": SSH_USER, "privateKeyFile": str(key)}})
+        config = write_stack_file(SSH_STACK, STACK, {"hostKind": "ssh", "hostNetwork": "172.28.150.0/24",
                                                           "keystore": hosts[0], "engines": hosts[1:]}, drop=("sandbox",))
-        up = run("make", "-s", "up", f"STACK={EXISTING_STACK}")
-        outputs = outputs_of(EXISTING_STACK)
+        up = run("make", "-s", "up", f"STACK={SSH_STACK}")
+        outputs = outputs_of(SSH_STACK)
         pings = outputs.get("pingResults") or []
         clean_pings = bool(pings) and all(p["received"] == p["transmitted"] > 0 for p in pings)
         engines = [run("docker", "exec", machine(n), "docker", "version", "-f", "{{.Server.Version}}").stdout.strip()
                    for n in names]
-        second = run("pulumi", "up", "--stack", EXISTING_STACK, "--yes", "--skip-preview", "--expect-no-changes")
+        second = run("pulumi", "up", "--stack", SSH_STACK, "--yes", "--skip-preview", "--expect-no-changes")
         # One machine goes away before the destroy: the destroy must name it and say how to finish.
         lost = names[2]
         run("docker", "stop", machine(lost), check=True)
-        blocked = run("make", "-s", "destroy", f"STACK={EXISTING_STACK}")
+        blocked = run("make", "-s", "destroy", f"STACK={SSH_STACK}")
         advice = [line for line in blocked.stderr.splitlines() if line.startswith(f"destroy: host {lost} ")]
         finish = advice[0].split("run: ", 1)[1] if advice and "run: " in advice[0] else "false"
         destroyed = run("sh", "-c", finish)  # make forget-host …, then make destroy
@@ -206,12 +206,12 @@ def existing_hosts_for_real() -> tuple[str, str, bool]:
         for name in names:
             run("docker", "rm", "-f", "-v", machine(name))
         run("docker", "network", "rm", network)
-        run("pulumi", "stack", "rm", "--stack", EXISTING_STACK, "--yes", "--force")
+        run("pulumi", "stack", "rm", "--stack", SSH_STACK, "--yes", "--force")
         config.unlink(missing_ok=True)
     ok = up.returncode == 0 and clean_pings and all(v.startswith("20.10.") for v in engines) \
         and second.returncode == 0 and blocked.returncode != 0 and len(advice) == 1 \
         and destroyed.returncode == 0 and not left
-    return (f"as {EXISTING_USER} (sudo): engines 20.10 installed, pings 0% loss, second up no changes; "
+    return (f"as {SSH_USER} (sudo): engines 20.10 installed, pings 0% loss, second up no changes; "
             f"{lost} stopped: destroy fails naming it and the command to finish, which then finishes; "
             "no container or cluster config left on the others",
             f"up exit {up.returncode}, engines {engines}, {len(pings)} pings clean: {clean_pings}, "
@@ -266,14 +266,14 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
 
 
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
-OWN_STACK = {"existing-hosts-ssh", "encrypted-overlay-refused"}
+OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused"}
 
 SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
     ("engine-stopped", one_engine_stopped),
     ("consul-stopped", consul_stopped),
     ("host-removed-destroy", host_removed_then_destroy),
-    ("existing-hosts-ssh", existing_hosts_for_real),
+    ("ssh-hosts", ssh_hosts_for_real),
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
 ]
 

@@ -5,9 +5,10 @@
 #   multihost/host:trixie     the same with a current engine (swarm mode)
 #   multihost/consul:1.8.7    bullseye's consul binary and the libs it needs
 #   multihost/probe:busybox   bookworm's busybox-static (ping, sh, sleep)
-#   multihost/existing:bullseye  the host image with no engine (fault suite, `ssh` kind)
+#   multihost/ssh-host:bullseye  the host image with no engine (the fault suite's `ssh`-kind machines)
 # and saves consul and probe to .images/{consul,probe}.tar, which the engines
-# inside the hosts load (they cannot pull either).
+# inside the hosts load (they cannot pull either). This is the images' one
+# recipe; images/ holds the files it puts into them.
 #
 # Each image is rebuilt only when it is missing or its labels differ from the
 # version below (or from the hash of its input files); the debootstrap rootfs
@@ -22,11 +23,11 @@ set -Eeuo pipefail
 HOST_IMAGE_VERSION=1
 CONSUL_IMAGE_VERSION=1
 PROBE_IMAGE_VERSION=1
-EXISTING_IMAGE_VERSION=1
+SSH_HOST_IMAGE_VERSION=1
 SWARM_HOST_IMAGE_VERSION=1
 
 HOST_IMAGE=multihost/host:bullseye
-EXISTING_IMAGE=multihost/existing:bullseye
+SSH_HOST_IMAGE=multihost/ssh-host:bullseye
 CONSUL_IMAGE=multihost/consul:1.8.7
 PROBE_IMAGE=multihost/probe:busybox
 HOST_SUITE=bullseye       # docker.io 20.10.5: still accepts a consul cluster-store
@@ -201,17 +202,17 @@ build_host_image() {
 build_host_image "$HOST_IMAGE" "$HOST_IMAGE_VERSION" "$HOST_SUITE" "$HOST_PACKAGES"
 build_host_image "$SWARM_HOST_IMAGE" "$SWARM_HOST_IMAGE_VERSION" "$SWARM_HOST_SUITE" "$SWARM_HOST_PACKAGES"
 
-# ---- multihost/existing:bullseye (the fault suite's machine with no engine) --
-EXISTING_DIR=$ROOT/images/existing
-existing_hash=$(inputs_hash "$EXISTING_DIR/Dockerfile" <(docker image inspect -f '{{.Id}}' "$HOST_IMAGE"))
-if stale "$EXISTING_IMAGE" "$EXISTING_IMAGE_VERSION" "$existing_hash"; then
-	step "docker build $EXISTING_IMAGE from $HOST_IMAGE (no registry, no network)"
+# ---- multihost/ssh-host:bullseye (the fault suite's machine with no engine) --
+SSH_HOST_DIR=$ROOT/images/ssh-host
+ssh_host_hash=$(inputs_hash "$SSH_HOST_DIR/Dockerfile" <(docker image inspect -f '{{.Id}}' "$HOST_IMAGE"))
+if stale "$SSH_HOST_IMAGE" "$SSH_HOST_IMAGE_VERSION" "$ssh_host_hash"; then
+	step "docker build $SSH_HOST_IMAGE from $HOST_IMAGE (no registry, no network)"
 	# The classic builder: it takes the FROM image from the local engine as it is.
-	DOCKER_BUILDKIT=0 docker build -q --network none --label "multihost.version=$EXISTING_IMAGE_VERSION" \
-		--label "multihost.inputs=$existing_hash" -t "$EXISTING_IMAGE" "$EXISTING_DIR" >/dev/null ||
+	DOCKER_BUILDKIT=0 docker build -q --network none --label "multihost.version=$SSH_HOST_IMAGE_VERSION" \
+		--label "multihost.inputs=$ssh_host_hash" -t "$SSH_HOST_IMAGE" "$SSH_HOST_DIR" >/dev/null ||
 		die "docker build failed"
 else
-	echo "==> $EXISTING_IMAGE is up to date"
+	echo "==> $SSH_HOST_IMAGE is up to date"
 fi
 
 # ---- multihost/consul:1.8.7 -----------------------------------------------

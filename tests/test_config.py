@@ -64,7 +64,7 @@ def test_image_references_are_accepted(image):
     assert parse(images={"probe": image}).images.probe == image
 
 
-def test_existing_hosts_need_a_readable_key(tmp_path):
+def test_ssh_kind_hosts_need_a_readable_key(tmp_path):
     key = tmp_path / "id"
     key.write_text("k")
     hosts = lambda key_file: {

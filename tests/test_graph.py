@@ -214,7 +214,7 @@ def test_dev_hosts_take_their_contents_with_the_vagrant_machine(run_program):
     assert run.monitor.named("probe-mhs-demo0-container").deleted_with == machine
 
 
-def test_existing_machines_are_not_the_stacks_to_delete_with(run_program, tmp_path):
+def test_ssh_kind_machines_are_not_the_stacks_to_delete_with(run_program, tmp_path):
     key = tmp_path / "id"
     key.write_text("key")
     ssh = {"user": "admin", "privateKeyFile": str(key)}

@@ -46,7 +46,7 @@ def test_check_marks_the_rows_of_a_host_it_cannot_reach(stack, capsys):
     assert out.strip().endswith("check: 0 passed, 4 failed (st)")
 
 
-def test_destroy_advice_names_each_lost_existing_machine_and_the_command(stack, capsys):
+def test_destroy_advice_names_each_lost_ssh_kind_machine_and_the_command(stack, capsys):
     assert reach.main(["--stack", "st"]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 3

@@ -10,14 +10,17 @@ from components.host import Host, SshEndpoint
 from components.config import HostSettings
 
 
-class ExistingHost(Host):
+class SshHost(Host):
     """Creates and destroys nothing on the machine itself: it only tells the layers above how to
     reach it."""
 
     def __init__(self, settings: HostSettings, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("multihost:index:ExistingHost", settings.name, settings.address,
+        # Stacks made before the rename know it as ExistingHost: the same resource, not a new one.
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            aliases=[pulumi.Alias(type_="multihost:index:ExistingHost")]))
+        super().__init__("multihost:index:SshHost", settings.name, settings.address,
                          settings.advertise_interface, opts)
-        assert settings.ssh is not None, "config validation requires ssh settings for existing hosts"
+        assert settings.ssh is not None, "config validation requires ssh settings for the ssh host kind"
         self.ssh = SshEndpoint(
             address=settings.ssh.address,
             port=settings.ssh.port,
