@@ -66,7 +66,7 @@ forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an un
 	@$(PY) -m ops.reach --stack $(STACK) --forget $(HOST)
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
-	@$(PY) -m ops.inspect_keystore --stack $(STACK)
+	@$(PY) -m ops.inspect --stack $(STACK)
 
 check: venv tools | .state  ## ping every pair again now, on the running STACK; exit 1 if any fails
 	@$(PY) -m ops.check --stack $(STACK)

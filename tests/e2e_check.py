@@ -15,8 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.names import probe_name  # noqa: E402
-from ops.inspect_keystore import client_for, read_keystore  # noqa: E402
-from ops.inspect_swarm import read_swarm  # noqa: E402
+from ops.inspect import client_for, read_keystore, read_swarm  # noqa: E402
 from components.ping import describe  # noqa: E402
 from ops.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
 from ops.stack import stack_outputs  # noqa: E402

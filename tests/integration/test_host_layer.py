@@ -21,7 +21,7 @@ import pytest
 from components.consul_keystore import CONSUL_PORT
 from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components import host_scripts
-from ops import inspect_keystore
+from ops import inspect
 from components.ping import describe, parse_ping_probes
 
 pytestmark = pytest.mark.integration
@@ -151,7 +151,7 @@ def ping_all(engines: list[SandboxHost]) -> list[dict]:
 
 def test_engines_are_registered_and_the_overlay_is_in_consul(topology):
     keystore_url = f"consul://{topology['keystore'].address}:{CONSUL_PORT}"
-    contents = inspect_keystore.read_keystore(inspect_keystore.client_for(keystore_url))
+    contents = inspect.read_keystore(inspect.client_for(keystore_url))
     assert contents["engines"] == sorted(f"{e.address}:2376" for e in topology["engines"])
     assert [(n["name"], n["driver"], n["subnets"]) for n in contents["networks"]] == [(NETWORK, "overlay", [OVERLAY_SUBNET])]
 

@@ -1,22 +1,23 @@
-"""Print what the cluster store holds: the engines registered and the overlay networks with their
-subnets (the classic tutorial's look at the Consul UI, as text). Works on any stack; for a
-swarm-mode stack, what its manager holds (ops.inspect_swarm).
+"""make inspect: what holds the overlay's state, as text. For a kv stack, what the cluster store
+holds: the engines registered and the overlay networks with their subnets (the classic tutorial's
+look at the Consul UI). For a swarm-mode stack, what its manager reports: the engines in the swarm
+and its overlay networks.
 
-    python -m ops.inspect_keystore consul://172.28.128.5:8500
-    python -m ops.inspect_keystore --stack sandbox      (the stack's consulUrl)
+    python -m ops.inspect consul://172.28.128.5:8500
+    python -m ops.inspect --stack sandbox      (the stack's consulUrl, or its swarm manager)
 """
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from urllib.parse import urlparse
 
 import consul
 import requests
 
-from ops import inspect_swarm
-from ops.stack import ToolError, stack_outputs
+from ops.stack import ToolError, run_host_script, stack_outputs
 
 NODES_PREFIX = "docker/nodes/"
 NETWORKS_PREFIX = "docker/network/v1.0/network/"
@@ -51,11 +52,54 @@ def read_keystore(client: consul.Consul) -> dict:
     return result
 
 
+MANAGER_TIMEOUT_S = 30
+
+
+def parse_swarm(text: str) -> dict:
+    """The lines of show-swarm.sh as {"engines": [...], "networks": [...]}."""
+    result: dict = {"engines": [], "networks": []}
+    for line in text.splitlines():
+        kind, _, payload = line.partition(" ")
+        if kind == "node":
+            node = json.loads(payload)
+            result["engines"].append({"name": node["Hostname"], "role": "manager" if node["ManagerStatus"] else "worker",
+                                      "status": node["Status"], "version": node["EngineVersion"]})
+        elif kind == "network":
+            network = json.loads(payload)
+            result["networks"].append({
+                "id": network["Id"], "name": network["Name"], "driver": network["Driver"],
+                "subnets": [pool.get("Subnet") for pool in (network.get("IPAM") or {}).get("Config") or []],
+                "encrypted": "encrypted" in (network.get("Options") or {}),
+            })
+    return result
+
+
+def read_swarm(manager: str, access: dict) -> dict:
+    """Run show-swarm.sh on the manager over SSH (its hostAccess entry)."""
+    try:
+        done = run_host_script(access, "show-swarm", None, timeout=MANAGER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"the swarm manager {manager} does not answer within {MANAGER_TIMEOUT_S}s") from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise ToolError(f"the swarm manager {manager} ({access['address']}:{access['port']}) does not answer ({reason})")
+    return parse_swarm(done.stdout)
+
+
+def describe_swarm(manager: str, contents: dict) -> list[str]:
+    lines = [f"Engines in the swarm of {manager} ({len(contents['engines'])}):"]
+    lines += [f"  {e['name']:<16} {e['role']:<8} {e['status']:<8} {e['version']}" for e in contents["engines"]]
+    lines.append(f"Networks ({len(contents['networks'])}):")
+    lines += [f"  {n['name']:<16} {n['driver']:<8} {', '.join(filter(None, n['subnets']))}"
+              f"{'  encrypted' if n['encrypted'] else ''}  {n['id'][:12]}" for n in contents["networks"]]
+    return lines
+
+
 def show_swarm(outputs: dict, as_json: bool) -> int:
     """A swarm-mode stack has no keystore: show what its manager holds instead."""
     manager = outputs["swarmManager"]
-    contents = inspect_swarm.read_swarm(manager, outputs["hostAccess"][manager])
-    print(json.dumps(contents, indent=2) if as_json else "\n".join(inspect_swarm.describe_swarm(manager, contents)))
+    contents = read_swarm(manager, outputs["hostAccess"][manager])
+    print(json.dumps(contents, indent=2) if as_json else "\n".join(describe_swarm(manager, contents)))
     return 0
 
 

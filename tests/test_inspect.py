@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import ROOT
-from ops import inspect_keystore
+from ops import inspect
 
 RECORDED = {
     "/v1/kv/docker/nodes/": ROOT / "tests/data/consul/kv-docker-nodes.json",
@@ -42,7 +42,7 @@ def keystore_url():
 
 
 def test_lists_registered_engines_and_overlay_networks(keystore_url, capsys):
-    assert inspect_keystore.main([keystore_url]) == 0
+    assert inspect.main([keystore_url]) == 0
     out = capsys.readouterr().out
     assert "Engines registered in" in out and "(2):" in out
     assert "172.28.128.6:2376" in out and "172.28.128.7:2376" in out
@@ -50,7 +50,7 @@ def test_lists_registered_engines_and_overlay_networks(keystore_url, capsys):
 
 
 def test_json_output(keystore_url, capsys):
-    inspect_keystore.main([keystore_url, "--json"])
+    inspect.main([keystore_url, "--json"])
     import json
     contents = json.loads(capsys.readouterr().out)
     assert contents["engines"] == ["172.28.128.6:2376", "172.28.128.7:2376"]
@@ -60,7 +60,7 @@ def test_json_output(keystore_url, capsys):
 
 def test_rejects_a_url_that_is_not_consul(capsys):
     with pytest.raises(SystemExit):
-        inspect_keystore.main(["http:/nohost"])
+        inspect.main(["http:/nohost"])
     assert "is not consul://HOST:PORT" in capsys.readouterr().err
 
 
@@ -69,7 +69,7 @@ def test_a_keystore_that_does_not_answer_is_one_line_and_exit_1(capsys):
     with socket.socket() as probe:  # a loopback port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    assert inspect_keystore.main([f"consul://127.0.0.1:{port}"]) == 1
+    assert inspect.main([f"consul://127.0.0.1:{port}"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"inspect: the keystore at consul://127.0.0.1:{port} does not answer (ConnectionError")
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -80,7 +80,7 @@ def test_a_stack_that_is_not_up_is_one_line_and_exit_1(capsys, tmp_path, monkeyp
     pulumi.write_text("#!/bin/sh\necho \"error: no stack named 'nowhere' found\" >&2\nexit 255\n")
     pulumi.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
-    assert inspect_keystore.main(["--stack", "nowhere"]) == 1
+    assert inspect.main(["--stack", "nowhere"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == ("inspect: stack 'nowhere' cannot be read (error: no stack named 'nowhere' found): "
                            "is it up? (make up STACK=nowhere)")
