@@ -11,6 +11,7 @@ import pulumi
 import pulumi_command as command
 
 from components import host_scripts
+from components.names import archive_on_host
 
 # Every SSH dial is retried, so a host that is still booting is waited for, within a bound.
 _DIAL_ATTEMPTS = 30
@@ -62,7 +63,7 @@ class Host(pulumi.ComponentResource):
         """Where a file of this machine (an image archive) is on the host, and what to wait for
         before it is there: copied over SSH, as soon as the host answers. Host kinds that can
         share the folder instead (the sandbox) override this."""
-        remote_path = f"/var/tmp/multihost-{os.path.basename(local_path)}"
+        remote_path = archive_on_host(os.path.basename(local_path))
         copy = command.remote.CopyToRemote(
             resource_name,
             connection=self.connection(),

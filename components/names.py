@@ -21,6 +21,11 @@ def host_container_name(stack: str, host: str) -> str:
     return f"multihost-{stack}-{host}"
 
 
+def archive_on_host(file_name: str) -> str:
+    """Where an image archive copied to a host is kept there."""
+    return f"/var/tmp/multihost-{file_name}"
+
+
 def underlay_network_name(stack: str) -> str:
     """The bridge on the local engine that plays a sandbox stack's underlay network."""
     return f"multihost-{stack}-underlay"

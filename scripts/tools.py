@@ -36,10 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from components.names import PROJECT  # noqa: E402
+
 TOOLS_BIN = REPO / ".tools" / "bin"
 OFFICIAL_ROOT = REPO / ".tools" / "official"
 LOGS = REPO / ".tools" / "logs"
-CACHE = Path(os.environ.get("TOOLS_CACHE_DIR") or Path.home() / ".cache" / "docker-multihost" / "tools")
+CACHE = Path(os.environ.get("TOOLS_CACHE_DIR") or Path.home() / ".cache" / PROJECT / "tools")
 
 
 def default_sources(repo: Path) -> Path:

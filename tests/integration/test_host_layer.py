@@ -21,13 +21,14 @@ import pytest
 from components.consul_keystore import CONSUL_PORT
 from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components import host_scripts
-from ops import inspect
+from components.names import STACK_LABEL, archive_on_host
 from components.ping import describe, parse_ping_probes
+from ops import inspect
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-LABEL = "multihost.stack=integration"
+LABEL = f"{STACK_LABEL}=integration"
 PREFIX = "mh-it"
 SUBNET = "172.28.130.0/24"
 HOST_IMAGE, CONSUL_IMAGE, PROBE_IMAGE = "multihost/host:bullseye", "multihost/consul:1.8.7", "multihost/probe:busybox"
@@ -54,7 +55,7 @@ class SandboxHost:
 
     def copy_archive(self, archive: Path) -> str:
         """The archive's path on the host, once copied there."""
-        remote = f"/var/tmp/multihost-{archive.name}"
+        remote = archive_on_host(archive.name)
         subprocess.run(["docker", "cp", str(archive), f"{PREFIX}-{self.name}:{remote}"], check=True)
         return remote
 
