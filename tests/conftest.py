@@ -83,16 +83,51 @@ class RecordingMonitor(MockMonitor):
 
 # What the swarm manager's init command prints: the workers' join token.
 FAKE_JOIN_TOKEN = "SWMTKN-1-0000fake0000token0000-0000worker0000"
+# What the sandbox's key commands print (the public key; the private one, as far as tests go).
+FAKE_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEST multihost-sandbox"
 
 
 def ping_output(name: str) -> str:
     return (PING_DATA / name).read_text()
 
 
+def setting(stdin: str, name: str) -> str:
+    """The value of a setting NAME=… at the top of a rendered host command."""
+    (value,) = re.findall(rf"^{name}='?([^'\n]*)'?$", stdin, re.M)
+    return value
+
+
+# What a remote command prints on stdout, by the host script whose stdout it returns (its last
+# step): a function of the mocks and the command's rendered stdin. Any other script prints "ok".
+REMOTE_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
+    "swarm-init": lambda mocks, stdin: f"{FAKE_JOIN_TOKEN}\n",
+    "run-probe": lambda mocks, stdin: f"{mocks.probe_address(setting(stdin, 'PROBE'))}\n",
+    "create-network": lambda mocks, stdin: f"{setting(stdin, 'NETWORK')}\n",
+    "ping-probes": lambda mocks, stdin: mocks.ping_probes_output(stdin),
+}
+
+
+def vagrant_ssh_config(mocks: "HostMocks", create: str) -> str:
+    key = mocks.tmp_path / f"{create.split()[-1]}.key"
+    key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+    return f"Host x\n  HostName 127.0.0.1\n  User vagrant\n  Port 2222\n  IdentityFile \"{key}\"\n"
+
+
+# What a local command prints, by the start of its command line; any other prints FAKE_PUBLIC_KEY.
+LOCAL_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
+    "vagrant ssh-config ": vagrant_ssh_config,
+}
+
+
+def last_script(create: str) -> str:
+    """The script whose stdout a remote command returns: the last one its command line names."""
+    return create.rsplit(" ", 1)[-1].removesuffix(".sh")
+
+
 class HostMocks(pulumi.runtime.Mocks):
-    """Canned results for what would run on hosts. `ping_outputs` maps one ping, named
-    `pings-<source>-to-<destination>-by-<address|name>`, to the text ping printed; the rest get a
-    full iputils reply. A ping command prints what ping-probes.sh prints for its TARGETS: `TARGET <line>`."""
+    """Canned results for what would run on hosts, from the tables above. `ping_outputs` maps one
+    ping, named `pings-<source>-to-<destination>-by-<address|name>`, to the text ping printed; the
+    rest get a full iputils reply."""
 
     def __init__(self, tmp_path: Path, ping_outputs: Optional[dict[str, str]] = None):
         self.tmp_path = tmp_path
@@ -101,13 +136,20 @@ class HostMocks(pulumi.runtime.Mocks):
         self._next_address = 2
         self._host_of_address: dict[str, str] = {}
 
-    def _ping_probes_output(self, resource_name: str, script: str) -> str:
-        source = resource_name.split("-from-", 1)[1]
-        (targets,) = re.findall(r"^TARGETS='?([^'\n]*)'?$", script, re.M)
+    def probe_address(self, probe: str) -> str:
+        """The next address on the overlay, for the probe named `probe`."""
+        address = f"10.0.4.{self._next_address}"
+        self._next_address += 1
+        self._host_of_address[address] = probe.removeprefix("probe-")
+        return address
+
+    def ping_probes_output(self, stdin: str) -> str:
+        """What ping-probes.sh prints for its TARGETS: `TARGET <line>` for each line of each ping."""
+        source = setting(stdin, "PROBE").removeprefix("probe-")
         text = []
-        for target in targets.split():
+        for target in setting(stdin, "TARGETS").split():
             if target.startswith("probe-"):
-                destination, kind = target[len("probe-"):], "name"
+                destination, kind = target.removeprefix("probe-"), "name"
             else:
                 destination, kind = self._host_of_address[target], "address"
             output = self.ping_outputs.get(f"pings-{source}-to-{destination}-by-{kind}", ping_output("iputils-full.txt"))
@@ -118,30 +160,12 @@ class HostMocks(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         self.inputs[args.name] = dict(args.inputs)
         if args.typ == "command:remote:Command":
-            if "-from-" in args.name:
-                outputs["stdout"] = self._ping_probes_output(args.name, args.inputs["stdin"])
-            elif args.name.endswith("-swarm-init"):
-                outputs["stdout"] = f"{FAKE_JOIN_TOKEN}\n"
-            elif args.name.startswith("probe-") and args.name.endswith("-container"):
-                # run-probe.sh prints the probe's address on the overlay.
-                address = f"10.0.4.{self._next_address}"
-                self._next_address += 1
-                self._host_of_address[address] = args.name[len("probe-"):-len("-container")]
-                outputs["stdout"] = f"{address}\n"
-            elif args.name.endswith("-network"):
-                # create-network.sh prints the network's name.
-                (network,) = re.findall(r"^NETWORK='?([^'\n]*)'?$", args.inputs["stdin"], re.M)
-                outputs["stdout"] = f"{network}\n"
-            else:
-                outputs["stdout"] = "ok"
+            stdout = REMOTE_STDOUT.get(last_script(args.inputs["create"]))
+            outputs["stdout"] = stdout(self, args.inputs["stdin"]) if stdout else "ok"
         elif args.typ == "command:local:Command":
-            if args.name.endswith("-vagrant-ssh-config"):
-                key = self.tmp_path / f"{args.name}.key"
-                key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
-                outputs["stdout"] = (f"Host x\n  HostName 127.0.0.1\n  User vagrant\n  Port 2222\n"
-                                     f"  IdentityFile \"{key}\"\n")
-            else:
-                outputs["stdout"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEST multihost-sandbox"
+            create = args.inputs["create"]
+            stdout = next((f for start, f in LOCAL_STDOUT.items() if create.startswith(start)), None)
+            outputs["stdout"] = stdout(self, create) if stdout else FAKE_PUBLIC_KEY
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):

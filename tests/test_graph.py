@@ -1,7 +1,10 @@
-"""The resource graph of each stack, and the dependency edges between its layers."""
+"""The resource graph of each stack, and the dependency edges between its layers: one property
+per test, each on a program run of its own."""
 from __future__ import annotations
 
 from collections import Counter
+
+import pytest
 
 from conftest import stack_config
 
@@ -12,127 +15,239 @@ def component_counts(run) -> Counter:
     return Counter(r.type for r in run.monitor.registrations if r.type.startswith(T))
 
 
-def test_sandbox_graph_types_counts_and_parents(run_program):
-    run = run_program(stack_config("sandbox"))
-    assert component_counts(run) == Counter({
+@pytest.fixture
+def sandbox(run_program):
+    """The sandbox stack as committed, run under fresh mocks."""
+    return run_program(stack_config("sandbox"))
+
+
+@pytest.fixture
+def dev(run_program):
+    return run_program(stack_config("dev"))
+
+
+def host_containers(run) -> list:
+    return [r for r in run.monitor.of_type("docker:index/container:Container") if r.parent_type == f"{T}SandboxHost"]
+
+
+def all_dependencies(registration) -> set[str]:
+    return set(registration.dependencies) | {d for ds in registration.property_dependencies.values() for d in ds}
+
+
+def dependency_names(registration) -> set[str]:
+    return {d.rsplit("::", 1)[1] for d in all_dependencies(registration)}
+
+
+# The sandbox stack's components.
+
+def test_sandbox_stack_has_one_component_per_step_of_the_classic_setup(sandbox):
+    assert component_counts(sandbox) == Counter({
         f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 3, f"{T}ConsulKeystore": 1,
         f"{T}ClusteredEngine": 2, f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1,
     })
-    monitor = run.monitor
-    assert {r.name for r in monitor.of_type(f"{T}SandboxHost")} == {"mh-keystore", "mhs-demo0", "mhs-demo1"}
-    # Every resource but the top-level components has a component of this program as parent.
-    for r in monitor.registrations:
-        if not r.type.startswith(T):
-            assert r.parent_type.startswith(T), f"{r.type} {r.name} has no component parent"
-    # A host's engine data is a tmpfs of its container: no volume to make or leave behind.
-    assert not monitor.of_type("docker:index/volume:Volume")
-    host_containers = [r for r in monitor.of_type("docker:index/container:Container") if r.parent_type == f"{T}SandboxHost"]
-    assert len(host_containers) == 3
-    for host in host_containers:
-        assert run.mocks.inputs[host.name]["tmpfs"]["/var/lib/docker"] == "rw,exec,dev,suid"
-    consul = monitor.named("keystore-consul")
-    assert consul.parent_type == f"{T}ConsulKeystore"
-    assert monitor.named("overlay-network").parent_type == f"{T}OverlayNetwork"
-    # The only Docker resources are this machine's: the hosts and their underlay. What lives on the
-    # hosts' engines is made by host scripts over SSH, no Docker provider per engine.
-    assert not monitor.of_type("pulumi:providers:docker")
-    assert {r.parent_type for r in monitor.registrations if r.type.startswith("docker:")} == {
+
+
+def test_sandbox_hosts_are_named_as_configured(sandbox):
+    assert {r.name for r in sandbox.monitor.of_type(f"{T}SandboxHost")} == {"mh-keystore", "mhs-demo0", "mhs-demo1"}
+
+
+def test_every_resource_below_the_top_has_a_component_of_the_program_as_parent(sandbox):
+    orphans = [f"{r.type} {r.name}" for r in sandbox.monitor.registrations
+               if not r.type.startswith(T) and not r.parent_type.startswith(T)]
+    assert not orphans
+
+
+def test_consul_runs_inside_the_keystore_component(sandbox):
+    assert sandbox.monitor.named("keystore-consul").parent_type == f"{T}ConsulKeystore"
+
+
+def test_the_network_command_lives_in_the_overlay_component(sandbox):
+    assert sandbox.monitor.named("overlay-network").parent_type == f"{T}OverlayNetwork"
+
+
+# The sandbox stack's use of the local engine.
+
+def test_sandbox_hosts_are_three_containers(sandbox):
+    assert len(host_containers(sandbox)) == 3
+
+
+def test_a_sandbox_hosts_engine_data_is_a_tmpfs_of_its_container(sandbox):
+    assert [sandbox.mocks.inputs[h.name]["tmpfs"]["/var/lib/docker"] for h in host_containers(sandbox)] == \
+        ["rw,exec,dev,suid"] * 3
+
+
+def test_sandbox_hosts_make_no_volume_to_leave_behind(sandbox):
+    assert not sandbox.monitor.of_type("docker:index/volume:Volume")
+
+
+def test_no_docker_provider_per_engine(sandbox):
+    """What lives on the hosts' engines is made by host scripts over SSH."""
+    assert not sandbox.monitor.of_type("pulumi:providers:docker")
+
+
+def test_the_only_docker_resources_are_the_hosts_and_their_underlay(sandbox):
+    assert {r.parent_type for r in sandbox.monitor.registrations if r.type.startswith("docker:")} == {
         f"{T}SandboxHost", f"{T}SandboxUnderlay"}
-    # Images come from files on the sandbox stack: the hosts share their folder read-only (nothing
-    # to copy) and load them; never pulled.
-    assert not monitor.of_type("command:remote:CopyToRemote")
-    for host in host_containers:
-        (shared,) = run.mocks.inputs[host.name]["volumes"]
-        assert shared["hostPath"].endswith("images") and shared["readOnly"] is True
-    load = run.mocks.inputs["probe-mhs-demo0-container"]["stdin"]
-    assert f"ARCHIVE={shared['containerPath']}/probe.tar\n" in load
 
 
-def test_dev_graph_uses_vagrant_hosts_and_pulls_images(run_program):
-    run = run_program(stack_config("dev"))
-    counts = component_counts(run)
-    assert counts[f"{T}VagrantHost"] == 3 and counts[f"{T}SandboxHost"] == 0
-    assert counts[f"{T}ClusteredEngine"] == 2 and counts[f"{T}ProbeContainer"] == 2
-    up = run.monitor.named("mhs-demo0-vagrant-up")
-    assert run.mocks.inputs[up.name]["create"] == "vagrant up --provider=virtualbox mhs-demo0"
-    assert run.mocks.inputs[up.name]["delete"] == "vagrant destroy -f mhs-demo0"
-    # The Vagrantfile reads the machines of the stack being run.
-    assert run.mocks.inputs[up.name]["environment"] == {"MULTIHOST_STACK": "test"}
-    assert run.mocks.inputs["mhs-demo0-vagrant-ssh-config"]["environment"] == {"MULTIHOST_STACK": "test"}
-    # Without image archives, the hosts pull the images.
-    for name in ("keystore-consul", "probe-mhs-demo0-container", "probe-mhs-demo1-container"):
-        assert "ARCHIVE=''\n" in run.mocks.inputs[name]["stdin"]
-        assert 'docker pull "$IMAGE"' in run.mocks.inputs[name]["stdin"]
+def test_sandbox_hosts_share_the_image_folder_read_only(sandbox):
+    volumes = [sandbox.mocks.inputs[h.name]["volumes"] for h in host_containers(sandbox)]
+    assert all(len(v) == 1 and v[0]["hostPath"].endswith("images") and v[0]["readOnly"] is True for v in volumes)
 
 
-def test_dev_docker_graph_brings_machines_up_with_the_docker_provider(run_program):
+def test_sandbox_hosts_copy_no_image_archive(sandbox):
+    assert not sandbox.monitor.of_type("command:remote:CopyToRemote")
+
+
+def test_sandbox_probes_load_their_image_from_the_shared_folder(sandbox):
+    (shared,) = sandbox.mocks.inputs[host_containers(sandbox)[0].name]["volumes"]
+    assert f"ARCHIVE={shared['containerPath']}/probe.tar\n" in sandbox.mocks.inputs["probe-mhs-demo0-container"]["stdin"]
+
+
+# The dev stacks: Vagrant machines.
+
+def test_dev_stack_has_vagrant_hosts_and_no_sandbox_host(dev):
+    counts = component_counts(dev)
+    assert (counts[f"{T}VagrantHost"], counts[f"{T}SandboxHost"]) == (3, 0)
+
+
+def test_dev_stack_has_two_engines_with_a_probe_each(dev):
+    counts = component_counts(dev)
+    assert (counts[f"{T}ClusteredEngine"], counts[f"{T}ProbeContainer"]) == (2, 2)
+
+
+def test_a_vagrant_host_is_made_by_vagrant_up_with_the_stacks_provider(dev):
+    assert dev.mocks.inputs["mhs-demo0-vagrant-up"]["create"] == "vagrant up --provider=virtualbox mhs-demo0"
+
+
+def test_a_vagrant_host_is_removed_by_vagrant_destroy(dev):
+    assert dev.mocks.inputs["mhs-demo0-vagrant-up"]["delete"] == "vagrant destroy -f mhs-demo0"
+
+
+@pytest.mark.parametrize("command", ["mhs-demo0-vagrant-up", "mhs-demo0-vagrant-ssh-config"])
+def test_the_vagrantfile_reads_the_machines_of_the_stack_being_run(dev, command):
+    assert dev.mocks.inputs[command]["environment"] == {"MULTIHOST_STACK": "test"}
+
+
+@pytest.mark.parametrize("name", ["keystore-consul", "probe-mhs-demo0-container", "probe-mhs-demo1-container"])
+def test_without_image_archives_the_hosts_pull_the_images(dev, name):
+    stdin = dev.mocks.inputs[name]["stdin"]
+    assert "ARCHIVE=''\n" in stdin and 'docker pull "$IMAGE"' in stdin
+
+
+def test_dev_docker_stack_has_three_vagrant_hosts(run_program):
+    assert component_counts(run_program(stack_config("dev-docker")))[f"{T}VagrantHost"] == 3
+
+
+@pytest.mark.parametrize("host", ["mh-keystore", "mhs-demo0", "mhs-demo1"])
+def test_dev_docker_machines_come_up_through_vagrants_docker_provider(run_program, host):
     run = run_program(stack_config("dev-docker"))
-    assert component_counts(run)[f"{T}VagrantHost"] == 3
-    for host in ("mh-keystore", "mhs-demo0", "mhs-demo1"):
-        assert run.mocks.inputs[f"{host}-vagrant-up"]["create"] == f"vagrant up --provider=docker {host}"
-    # Images come from files, as on the sandbox: no registry.
-    for name in ("keystore-consul", "probe-mhs-demo0-container"):
-        assert "ARCHIVE=/var/tmp/multihost-" in run.mocks.inputs[name]["stdin"]
+    assert run.mocks.inputs[f"{host}-vagrant-up"]["create"] == f"vagrant up --provider=docker {host}"
 
 
-def test_any_number_of_engines_from_two_up(run_program):
+@pytest.mark.parametrize("name", ["keystore-consul", "probe-mhs-demo0-container"])
+def test_dev_docker_images_come_from_archives_copied_to_the_hosts(run_program, name):
+    run = run_program(stack_config("dev-docker"))
+    assert "ARCHIVE=/var/tmp/multihost-" in run.mocks.inputs[name]["stdin"]
+
+
+# Any number of engines.
+
+def four_engines(run_program):
     engines = [{"name": f"node{i}", "address": f"172.28.128.{10 + i}"} for i in range(4)]
-    run = run_program(stack_config("sandbox", engines=engines))
-    counts = component_counts(run)
-    assert counts[f"{T}ClusteredEngine"] == 4 and counts[f"{T}ProbeContainer"] == 4
-    pings = [r for r in run.monitor.of_type("command:remote:Command") if r.parent_type == f"{T}PingReport"]
-    assert len(pings) == 4  # one command per probe host, whatever the number of hosts
-    assert len(run.outputs["pingResults"]) == 4 * 3 * 2  # ordered pairs of distinct hosts, by address and by name
+    return run_program(stack_config("sandbox", engines=engines))
 
 
-def test_dependency_edges_between_layers(run_program):
-    run = run_program(stack_config("sandbox"))
-    monitor = run.monitor
-    # Engines are configured for the store, started and waited on to register (one command) once
-    # Consul has a leader.
-    for engine in ("mhs-demo0", "mhs-demo1"):
-        configure = monitor.named(f"{engine}-engine")
-        assert configure.depends_on_type(f"{T}ConsulKeystore"), configure.dependencies
-        assert any(d.endswith("::keystore-consul") for d in configure.dependencies)
-    # The network is made once the first engine has joined, not waiting for the others.
-    network = monitor.named("overlay-network")
-    deps = {d.rsplit("::", 1)[1] for d in network.dependencies}
-    assert "mhs-demo0-engine" in deps and "mhs-demo1-engine" not in deps, deps
-    # Each probe runs once the network exists and its own engine has joined, not waiting for the
-    # other engines; in the same SSH session, it first waits for its engine to gossip and to see
-    # the network (no command of their own).
-    assert not [r.name for r in monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
-    for engine, other in (("mhs-demo0", "mhs-demo1"), ("mhs-demo1", "mhs-demo0")):
-        probe = monitor.named(f"probe-{engine}-container")
-        deps = set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}
-        assert any(d.endswith("::overlay-network") for d in deps), deps
-        assert any(d.endswith(f"::{engine}-engine") for d in deps), deps
-        assert not any(d.endswith(f"::{other}-engine") for d in deps), deps
-        stdin = run.mocks.inputs[probe.name]["stdin"]
-        steps = [line[2:] for line in stdin.splitlines() if line.startswith("# ") and line.endswith(".sh")]
-        assert steps == ["load-image.sh", "wait-gossip.sh", "wait-network-visible.sh", "run-probe.sh"], steps
-        assert "SCOPE=global\n" in stdin and "ENGINES='mhs-demo0 mhs-demo1'\n" in stdin, stdin[:400]
-    # Pings wait for both probes.
-    ping = monitor.named("pings-from-mhs-demo0")
-    assert any("::probe-mhs-demo0-container" in d for d in ping.dependencies)
-    assert any("::probe-mhs-demo1-container" in d for d in ping.dependencies)
-    # Layers above a host reach it only after the host exists.
-    assert monitor.named("keystore-consul").depends_on_type(f"{T}SandboxHost")
+def test_each_engine_gets_a_clustered_engine_and_a_probe(run_program):
+    counts = component_counts(four_engines(run_program))
+    assert (counts[f"{T}ClusteredEngine"], counts[f"{T}ProbeContainer"]) == (4, 4)
 
 
-def test_the_control_plane_host_is_made_first_and_alone(run_program):
-    monitor = run_program(stack_config("sandbox")).monitor
-    hosts = {r.name: r for r in monitor.of_type(f"{T}SandboxHost")}
-    assert set(hosts) == {"mh-keystore", "mhs-demo0", "mhs-demo1"}
-    assert not hosts["mh-keystore"].dependencies
-    # The other hosts register, and so make their containers, once the first host's container
-    # exists. Only the hosts (components) depend on it, not their containers: deleting the
-    # containers is not ordered by it.
-    for engine in ("mhs-demo0", "mhs-demo1"):
-        assert [d.rsplit("::", 1)[1] for d in hosts[engine].dependencies] == ["mh-keystore"], hosts[engine].dependencies
-    containers = {r.name: r for r in monitor.of_type("docker:index/container:Container")}
-    assert not any(d.endswith("::mh-keystore") for c in containers.values() for d in c.dependencies)
+def test_one_ping_command_per_probe_host_whatever_the_number_of_hosts(run_program):
+    run = four_engines(run_program)
+    assert len([r for r in run.monitor.of_type("command:remote:Command") if r.parent_type == f"{T}PingReport"]) == 4
 
+
+def test_the_report_has_every_ordered_pair_of_hosts_by_address_and_by_name(run_program):
+    assert len(four_engines(run_program).outputs["pingResults"]) == 4 * 3 * 2
+
+
+# Dependency edges between the layers.
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_an_engine_joins_once_consul_has_a_leader(sandbox, engine):
+    configure = sandbox.monitor.named(f"{engine}-engine")
+    assert configure.depends_on_type(f"{T}ConsulKeystore") and "keystore-consul" in dependency_names(configure)
+
+
+def test_the_network_is_made_once_the_first_engine_has_joined(sandbox):
+    assert "mhs-demo0-engine" in dependency_names(sandbox.monitor.named("overlay-network"))
+
+
+def test_the_network_does_not_wait_for_the_other_engines(sandbox):
+    assert "mhs-demo1-engine" not in dependency_names(sandbox.monitor.named("overlay-network"))
+
+
+def test_the_waits_before_a_probe_are_no_commands_of_their_own(sandbox):
+    assert not [r.name for r in sandbox.monitor.of_type("command:remote:Command") if r.name.startswith("overlay-on-")]
+
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_a_probe_runs_once_the_network_exists(sandbox, engine):
+    assert "overlay-network" in dependency_names(sandbox.monitor.named(f"probe-{engine}-container"))
+
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_a_probe_runs_once_its_own_engine_has_joined(sandbox, engine):
+    assert f"{engine}-engine" in dependency_names(sandbox.monitor.named(f"probe-{engine}-container"))
+
+
+@pytest.mark.parametrize("engine, other", [("mhs-demo0", "mhs-demo1"), ("mhs-demo1", "mhs-demo0")])
+def test_a_probe_does_not_wait_for_the_other_engines(sandbox, engine, other):
+    assert f"{other}-engine" not in dependency_names(sandbox.monitor.named(f"probe-{engine}-container"))
+
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_a_probe_first_waits_for_its_engine_to_gossip_and_see_the_network_in_the_same_session(sandbox, engine):
+    stdin = sandbox.mocks.inputs[f"probe-{engine}-container"]["stdin"]
+    steps = [line[2:] for line in stdin.splitlines() if line.startswith("# ") and line.endswith(".sh")]
+    assert steps == ["load-image.sh", "wait-gossip.sh", "wait-network-visible.sh", "run-probe.sh"], steps
+
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_a_probes_gossip_wait_knows_the_network_scope_and_the_engines(sandbox, engine):
+    stdin = sandbox.mocks.inputs[f"probe-{engine}-container"]["stdin"]
+    assert "SCOPE=global\n" in stdin and "ENGINES='mhs-demo0 mhs-demo1'\n" in stdin, stdin[:400]
+
+
+@pytest.mark.parametrize("probe", ["probe-mhs-demo0-container", "probe-mhs-demo1-container"])
+def test_pings_wait_for_every_probe(sandbox, probe):
+    assert probe in dependency_names(sandbox.monitor.named("pings-from-mhs-demo0"))
+
+
+def test_layers_above_a_host_reach_it_only_after_the_host_exists(sandbox):
+    assert sandbox.monitor.named("keystore-consul").depends_on_type(f"{T}SandboxHost")
+
+
+def sandbox_hosts(sandbox) -> dict:
+    return {r.name: r for r in sandbox.monitor.of_type(f"{T}SandboxHost")}
+
+
+def test_the_control_plane_host_is_made_first_and_alone(sandbox):
+    assert not sandbox_hosts(sandbox)["mh-keystore"].dependencies
+
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_the_other_hosts_are_made_once_the_control_plane_host_exists(sandbox, engine):
+    assert [d.rsplit("::", 1)[1] for d in sandbox_hosts(sandbox)[engine].dependencies] == ["mh-keystore"]
+
+
+def test_deleting_host_containers_is_not_ordered_by_the_control_plane_host(sandbox):
+    containers = sandbox.monitor.of_type("docker:index/container:Container")
+    assert not any(d.endswith("::mh-keystore") for c in containers for d in c.dependencies)
+
+
+# What lives on the hosts: host scripts over SSH.
 
 def connection(inputs: dict) -> dict:
     """A command's SSH connection: a secret as a whole, since it holds the private key."""
@@ -140,87 +255,125 @@ def connection(inputs: dict) -> dict:
     return inputs["connection"]["value"]
 
 
-def test_what_lives_on_an_engine_is_made_and_removed_over_ssh_by_host_scripts(run_program):
-    run = run_program(stack_config("sandbox"))
-    ports = {"mh-keystore": 2200, "mhs-demo0": 2201, "mhs-demo1": 2202}
-    made = {"keystore-consul": ("mh-keystore", "run-consul.sh", "remove-container", "NAME=consul"),
-            "overlay-network": ("mhs-demo0", "create-network.sh", "remove-network", "NETWORK=my-net"),
-            "probe-mhs-demo1-container": ("mhs-demo1", "run-probe.sh", "remove-container", "NAME=probe-mhs-demo1")}
-    for name, (host, script, removal, removal_setting) in made.items():
-        inputs = run.mocks.inputs[name]
-        assert connection(inputs)["port"] == ports[host], name
-        assert connection(inputs)["privateKey"].startswith("ssh-ed25519"), name
-        assert script in inputs["create"], name
-        # The delete carries its own settings: it removes exactly what the create made.
-        assert removal_setting in inputs["delete"] and "rm" in inputs["delete"], name
-    # Replaced (`pulumi up --replace`), the old one goes first: same name, so the other way round
-    # its delete would remove the new one.
-    for name in (*made, "mhs-demo0-engine"):
-        assert run.monitor.named(name).delete_before_replace, name
-    # The image is loaded in the same SSH session, before the container starts.
-    assert run.mocks.inputs["probe-mhs-demo1-container"]["create"].endswith(
+MADE_ON_HOSTS = {"keystore-consul": ("mh-keystore", "run-consul.sh", "remove-container", "NAME=consul"),
+                 "overlay-network": ("mhs-demo0", "create-network.sh", "remove-network", "NETWORK=my-net"),
+                 "probe-mhs-demo1-container": ("mhs-demo1", "run-probe.sh", "remove-container", "NAME=probe-mhs-demo1")}
+SSH_PORTS = {"mh-keystore": 2200, "mhs-demo0": 2201, "mhs-demo1": 2202}
+
+
+@pytest.mark.parametrize("name", sorted(MADE_ON_HOSTS))
+def test_a_command_reaches_its_host_on_that_hosts_ssh_port(sandbox, name):
+    assert connection(sandbox.mocks.inputs[name])["port"] == SSH_PORTS[MADE_ON_HOSTS[name][0]]
+
+
+@pytest.mark.parametrize("name", sorted(MADE_ON_HOSTS))
+def test_a_command_authenticates_with_the_stacks_key(sandbox, name):
+    assert connection(sandbox.mocks.inputs[name])["privateKey"].startswith("ssh-ed25519")
+
+
+@pytest.mark.parametrize("name", sorted(MADE_ON_HOSTS))
+def test_a_command_runs_its_host_script(sandbox, name):
+    assert MADE_ON_HOSTS[name][1] in sandbox.mocks.inputs[name]["create"]
+
+
+@pytest.mark.parametrize("name", sorted(MADE_ON_HOSTS))
+def test_a_delete_carries_its_own_settings_and_removes_exactly_what_the_create_made(sandbox, name):
+    delete = sandbox.mocks.inputs[name]["delete"]
+    assert MADE_ON_HOSTS[name][3] in delete and "rm" in delete
+
+
+@pytest.mark.parametrize("name", [*sorted(MADE_ON_HOSTS), "mhs-demo0-engine"])
+def test_a_replaced_command_undoes_the_old_one_first(sandbox, name):
+    """Same name on the host: the other way round, the old one's delete would remove the new one."""
+    assert sandbox.monitor.named(name).delete_before_replace
+
+
+def test_a_probes_image_is_loaded_in_the_same_session_before_it_starts(sandbox):
+    assert sandbox.mocks.inputs["probe-mhs-demo1-container"]["create"].endswith(
         "load-image.sh wait-gossip.sh wait-network-visible.sh run-probe.sh")
 
 
-def test_commands_that_print_a_secret_do_not_stream_it(run_program):
-    """pulumi-command streams stdout into the `pulumi up` display unless told not to: a command
-    whose output is secret must not log it (additional_secret_outputs only protects the state)."""
-    run = run_program(stack_config("sandbox"))
-    secret_printers = [r for r in run.monitor.registrations
-                       if r.type.startswith("command:") and "stdout" in r.secret_outputs]
-    assert [r.name for r in secret_printers] == ["sandbox-ssh-private-key"]
-    for registration in secret_printers:
-        assert run.mocks.inputs[registration.name]["logging"] == "none"
+def secret_printers(run) -> list:
+    return [r for r in run.monitor.registrations if r.type.startswith("command:") and "stdout" in r.secret_outputs]
 
 
-def test_sandbox_hosts_are_written_as_docker_reads_them_back(run_program):
+def test_only_the_private_key_command_prints_a_secret(sandbox):
+    assert [r.name for r in secret_printers(sandbox)] == ["sandbox-ssh-private-key"]
+
+
+def test_commands_that_print_a_secret_do_not_stream_it(sandbox):
+    """pulumi-command streams stdout into the `pulumi up` display unless told not to
+    (additional_secret_outputs only protects the state)."""
+    assert [sandbox.mocks.inputs[r.name]["logging"] for r in secret_printers(sandbox)] == ["none"]
+
+
+@pytest.mark.parametrize("host", ["mh-keystore", "mhs-demo0", "mhs-demo1"])
+def test_sandbox_hosts_drop_capabilities_as_docker_reads_them_back(sandbox, host):
     """`pulumi refresh` reads capabilities back with the CAP_ prefix; written without it, every
-    refresh planned a replacement of all hosts. And no deviceCgroupRules: the docker provider
-    that can be built here rejects the key."""
-    run = run_program(stack_config("sandbox"))
-    hosts = [run.mocks.inputs[name] for name in ("mh-keystore", "mhs-demo0", "mhs-demo1")]
-    for host in hosts:
-        drops = host["capabilities"]["drops"]
-        assert drops and all(cap.startswith("CAP_") for cap in drops), drops
-        assert "deviceCgroupRules" not in host
+    refresh planned a replacement of all hosts."""
+    drops = sandbox.mocks.inputs[host]["capabilities"]["drops"]
+    assert drops and all(cap.startswith("CAP_") for cap in drops), drops
 
+
+@pytest.mark.parametrize("host", ["mh-keystore", "mhs-demo0", "mhs-demo1"])
+def test_sandbox_hosts_have_no_device_cgroup_rules(sandbox, host):
+    """The docker provider that can be built here rejects the key."""
+    assert "deviceCgroupRules" not in sandbox.mocks.inputs[host]
+
+
+# What goes with what on destroy.
 
 def on_a_host(registration) -> bool:
     """Lives on a host: everything there is made by a remote command."""
     return registration.type.startswith("command:remote:")
 
 
-def test_what_lives_on_a_host_the_stack_made_goes_with_that_host(run_program):
+def living_on_hosts(run) -> list:
+    return [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
+
+
+def machines(run) -> dict:
+    return {r.name: r.urn for r in host_containers(run)}
+
+
+def test_what_lives_on_the_sandbox_hosts_is_consul_and_per_engine_its_engine_probe_and_pings(sandbox):
+    assert len(living_on_hosts(sandbox)) == 7, [r.name for r in living_on_hosts(sandbox)]
+
+
+def test_what_lives_on_a_host_the_stack_made_goes_with_a_host_machine(sandbox):
     """So a destroy never needs to reach a host that is gone: Pulumi skips the deletes."""
-    run = run_program(stack_config("sandbox"))
-    machines = {r.name: r.urn for r in run.monitor.of_type("docker:index/container:Container")
-                if r.parent_type == f"{T}SandboxHost"}
-    living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
-    assert len(living) == 7, [r.name for r in living]  # Consul; per engine: the engine, its probe, its pings
-    for registration in living:
-        assert registration.deleted_with in machines.values(), (registration.name, registration.deleted_with)
-    # Each on its own machine: the keystore's Consul with the keystore container.
-    assert run.monitor.named("keystore-consul").deleted_with == machines["mh-keystore"]
-    assert run.monitor.named("probe-mhs-demo1-container").deleted_with == machines["mhs-demo1"]
-    assert run.monitor.named("pings-from-mhs-demo0").deleted_with == machines["mhs-demo0"]
-    # The overlay is global: it lives in the cluster store and goes with the Consul server.
-    assert run.monitor.named("overlay-network").deleted_with == run.monitor.named("keystore-consul").urn
+    assert {r.deleted_with for r in living_on_hosts(sandbox)} <= set(machines(sandbox).values())
 
 
-def test_dev_hosts_take_their_contents_with_the_vagrant_machine(run_program):
-    run = run_program(stack_config("dev"))
-    machine = run.monitor.named("mhs-demo0-vagrant-up").urn
-    assert run.monitor.named("mhs-demo0-engine").deleted_with == machine
-    assert run.monitor.named("probe-mhs-demo0-container").deleted_with == machine
+@pytest.mark.parametrize("name, host", [("keystore-consul", "mh-keystore"), ("probe-mhs-demo1-container", "mhs-demo1"),
+                                        ("pings-from-mhs-demo0", "mhs-demo0")])
+def test_what_lives_on_a_host_goes_with_its_own_machine(sandbox, name, host):
+    assert sandbox.monitor.named(name).deleted_with == machines(sandbox)[host]
 
 
-def test_ssh_kind_machines_are_not_the_stacks_to_delete_with(run_program, tmp_path):
+def test_the_overlay_lives_in_the_cluster_store_and_goes_with_the_consul_server(sandbox):
+    assert sandbox.monitor.named("overlay-network").deleted_with == sandbox.monitor.named("keystore-consul").urn
+
+
+@pytest.mark.parametrize("name", ["mhs-demo0-engine", "probe-mhs-demo0-container"])
+def test_dev_hosts_take_their_contents_with_the_vagrant_machine(dev, name):
+    assert dev.monitor.named(name).deleted_with == dev.monitor.named("mhs-demo0-vagrant-up").urn
+
+
+@pytest.fixture
+def ssh_kind(run_program, tmp_path):
     key = tmp_path / "id"
     key.write_text("key")
     ssh = {"user": "admin", "privateKeyFile": str(key)}
-    run = run_program(stack_config("dev", hostKind="ssh",
-                                   keystore={"name": "ks", "address": "172.28.128.5", "ssh": ssh},
-                                   engines=[{"name": f"e{i}", "address": f"172.28.128.{6 + i}", "ssh": ssh} for i in range(2)]))
-    living = [r for r in run.monitor.registrations if on_a_host(r) and r.name != "overlay-network"]
+    return run_program(stack_config("dev", hostKind="ssh",
+                                    keystore={"name": "ks", "address": "172.28.128.5", "ssh": ssh},
+                                    engines=[{"name": f"e{i}", "address": f"172.28.128.{6 + i}", "ssh": ssh} for i in range(2)]))
+
+
+def test_ssh_kind_machines_are_not_the_stacks_to_delete_with(ssh_kind):
+    living = living_on_hosts(ssh_kind)
     assert living and all(r.deleted_with == "" for r in living)
-    assert run.monitor.named("overlay-network").deleted_with == run.monitor.named("keystore-consul").urn
+
+
+def test_ssh_kind_overlay_goes_with_the_consul_server(ssh_kind):
+    assert ssh_kind.monitor.named("overlay-network").deleted_with == ssh_kind.monitor.named("keystore-consul").urn
