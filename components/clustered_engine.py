@@ -39,11 +39,8 @@ class ClusteredEngine(pulumi.ComponentResource):
         host = self.host = args.host
         advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
         # One command, one SSH session, steps a reader can run by hand. It runs once Consul has a
-        # leader: an engine that joined before Consul answered registered, but at times never met
-        # the others' gossip (in 3 of 7 benchmark runs with 4 engines, one engine's probe lost every
-        # ping). Installing and starting run on every host at once (a sandbox host's engine is up
-        # from boot, as on a machine with Docker installed); only joining the store (a configuration
-        # reload that takes milliseconds) waits for the first engine.
+        # leader: an engine that joins earlier can miss the others' gossip for good. Only joining the
+        # store waits for the first engine: how and why, in the kv join library's header.
         settings = {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise,
                     "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
                     "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"}

@@ -16,9 +16,6 @@ from components.names import archive_on_host
 # Every SSH dial is retried, so a host that is still booting is waited for, within a bound.
 _DIAL_ATTEMPTS = 30
 _DIAL_TIMEOUT_S = 5
-# Hosts here are made and unmade by the program (or reached by address from config); their
-# host keys change with every rebuild, so they are not pinned.
-SSH_OPTIONS = ("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR")
 
 
 @dataclass

@@ -34,10 +34,8 @@ class Summary(NamedTuple):
 # both, captured):
 #   3 packets transmitted, 3 received, 0% packet loss, time 2048ms | rtt min/avg/max/mdev = a/b/c/d ms
 #   3 packets transmitted, 3 packets received, 0% packet loss      | round-trip min/avg/max = a/b/c ms
-# Read here because pingparsing builds its grammars again on every call and tries four formats in
-# turn: 6 ms per output here, and an 8-engine report has 112 outputs, parsed on every `up` by the
-# program's one thread (0.7 to 1.1 s of the 5 s the issue gives a second `up`). Anything else
-# (duplicates, errors, another ping) goes to pingparsing.
+# Read here because pingparsing builds its grammars again on every call, and the report parses
+# N×(N-1)×2 outputs on every `up` (docs/performance.md). Anything else goes to pingparsing.
 _COUNTS = re.compile(r"^(\d+) packets transmitted, (\d+) (?:packets )?received, [\d.]+% packet loss(?:, time \d+ms)?$")
 _RTT = re.compile(r"^(?:rtt min/avg/max/mdev|round-trip min/avg/max) = ([\d.]+)/([\d.]+)/([\d.]+)(?:/[\d.]+)? ms$")
 
@@ -59,7 +57,7 @@ def read_summary(output: str) -> Optional[Summary]:
 
 def parse_with_pingparsing(output: str) -> Optional[Summary]:
     """The summary pingparsing reads, or None when there is none (no statistics at all)."""
-    import pingparsing  # Imported only here: 0.15 s, for outputs read_summary does not know.
+    import pingparsing  # Imported only here: it is slow to import, and most runs never need it.
 
     stats = pingparsing.PingParsing().parse(output)
     if stats.packet_transmit is None:

@@ -22,8 +22,8 @@ EXPLICIT_SECURITY_OPTS = ["seccomp=unconfined", "apparmor=unconfined"]
 # Four times the default weight (1024).
 CONTROL_PLANE_CPU_SHARES = 4096
 # No device cgroup rule: the nested engine creates its containers' devices through its own
-# (remounted, writable) devices cgroup, and the overlay ran here without one. The docker
-# provider that can be built here does not know `deviceCgroupRules` either.
+# (remounted, writable) devices cgroup. The pinned docker provider does not know
+# `deviceCgroupRules` either.
 
 
 # The folder of image archives (images.loadFrom), shared read-only with every host: nothing to copy.
