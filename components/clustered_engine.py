@@ -22,7 +22,7 @@ class ClusteredEngineArgs:
     first_engine: Optional[Host] = None
     """The host of the first engine, None on that one: this engine joins the store once that one is
     in the engines' gossip, and its gossip joins through it, so that the gossip is one (see
-    `wait_for_first_engine` in common.sh)."""
+    `wait_for_first_engine` in host_scripts/lib/kv-join.sh)."""
 
 
 class ClusteredEngine(pulumi.ComponentResource):

@@ -113,7 +113,7 @@ def test_a_running_engine_is_kept_only_in_the_20_10_line(tmp_path, version, acce
     assert (result.returncode == 0) == accepted, result.stderr
     assert words in (result.stdout + result.stderr)
     if accepted:
-        # Before the engine would start: the serf port's resets are dropped (see common.sh).
+        # Before the engine would start: the serf port's resets are dropped (see lib/kv-join.sh).
         assert "OUTPUT -p tcp --sport 7946 --tcp-flags RST RST -j DROP" in (tmp_path / "iptables.log").read_text()
 
 

@@ -2,6 +2,7 @@
 check that restarts an engine left alone. Run with a real `sh`, the engine's parts faked."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,8 +17,8 @@ def run_sh(text: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def scripts(tmp_path, monkeypatch) -> Path:
-    """A folder of scripts in place of components/host_scripts, with the real common.sh."""
-    (tmp_path / "common.sh").write_text((host_scripts.SCRIPT_DIR / "common.sh").read_text())
+    """A folder of scripts in place of components/host_scripts, with the real libraries (lib/)."""
+    shutil.copytree(host_scripts.SCRIPT_DIR / "lib", tmp_path / "lib")
     monkeypatch.setattr(host_scripts, "SCRIPT_DIR", tmp_path)
     return tmp_path
 
@@ -91,7 +92,7 @@ def test_an_engine_still_alone_after_its_restart_fails(tmp_path):
 
 
 def first_engine_check(scripts: Path, tmp_path: Path, settings: dict, curl_answers: bool) -> subprocess.CompletedProcess:
-    """wait_for_first_engine (common.sh) with a stand-in `curl` that records what it asked and
+    """wait_for_first_engine (lib/kv-join.sh) with a stand-in `curl` that records what it asked and
     answers as Consul does: the key, or not found with the store's index."""
     import os
     curl = tmp_path / "bin" / "curl"
@@ -131,7 +132,7 @@ def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, tmp_p
 
 def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_changed: str,
                reload_takes: bool = True) -> subprocess.CompletedProcess:
-    """join_store (common.sh) against a faked engine: `engine_cluster_store` reads a file that the
+    """join_store (lib/kv-join.sh) against a faked engine: `engine_cluster_store` reads a file that the
     faked reload rewrites (or not), and reload and restart only say they ran. A stand-in `curl`
     answers every question (the first engine is in the gossip); a stand-in `iptables` records the
     rules asked for (and never finds one)."""

@@ -1,8 +1,8 @@
 """Host-side commands: the shell scripts beside this file, rendered with their settings.
 
-Each rendered command is the part of `common.sh` that one script uses plus that script, preceded
-by its settings as shell assignments, so that what Pulumi runs over SSH is exactly what a reader
-can run by hand (with all of `common.sh`, as its first lines say). Scripts
+Each rendered command is the part of the libraries in lib/ that one script uses plus that script,
+preceded by its settings as shell assignments, so that what Pulumi runs over SSH is exactly what a
+reader can run by hand (with all of the libraries). Scripts
 that always run one after the other on a host can go as one command (one SSH session instead of
 several): each step then runs in a subshell of its own, in order, and the first that fails stops
 the rest.
@@ -38,17 +38,20 @@ def _code(script: str) -> str:
     return "".join(line for line in lines if not line.lstrip().startswith("#"))
 
 
-# A function definition in common.sh: `name() { ...; }` on one line, or `name() {` up to a line `}`.
+# The shared shell code, in lib/: its files in the order their text is taken.
+_LIBRARIES = ("base", "waits", "engine-api", "engine", "versions", "firewall", "containers", "gossip", "kv-join")
+
+# A function definition in a library: `name() { ...; }` on one line, or `name() {` up to a line `}`.
 _FUNCTION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\(\) \{")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _common_parts() -> tuple[str, dict[str, str]]:
-    """common.sh without comments: its top-level lines, and its functions by name in file order."""
+    """The libraries without comments: their top-level lines, and their functions by name in order."""
     top_level: list[str] = []
     functions: dict[str, str] = {}
     inside = None
-    for line in _code("common").splitlines(keepends=True):
+    for line in "".join(_code(f"lib/{name}") for name in _LIBRARIES).splitlines(keepends=True):
         if inside is not None:
             functions[inside] += line
             inside = None if line.rstrip() == "}" else inside
@@ -61,8 +64,8 @@ def _common_parts() -> tuple[str, dict[str, str]]:
 
 
 def _common_for(code: str) -> str:
-    """The top-level lines of common.sh and the functions `code` calls, and those they call in turn.
-    All of common.sh went with every command: with 8 engines its copies (a command's text is kept
+    """The top-level lines of the libraries and the functions `code` calls, and those they call in
+    turn. All of the shared code went with every command: with 8 engines its copies (a command's text is kept
     twice per resource, its delete's too) made up most of a 1 MB state that Pulumi writes out
     whole after every step."""
     top_level, functions = _common_parts()

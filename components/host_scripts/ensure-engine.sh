@@ -4,6 +4,14 @@
 : "${HOST_NAME:?}" "${ENGINE_LINE:?}"
 CONTROL_PLANE=${CONTROL_PLANE:-kv}
 
+# Two engines with one hostname break the overlay (serf: "Node name conflicts"): each host gets its
+# own, before its engine (re)starts.
+set_hostname() {
+  if [ "$(hostname)" != "$1" ]; then
+    hostname "$1"
+    echo "$1" >/etc/hostname
+  fi
+}
 set_hostname "$HOST_NAME"
 
 if ! command -v dockerd >/dev/null 2>&1; then
