@@ -11,6 +11,10 @@ import pytest
 from components import host_scripts
 
 
+# The first line of a test's script that calls the functions of lib/kv-join.sh.
+KV_JOIN_NEEDS = "# needs: base waits engine-api engine firewall gossip kv-join"
+
+
 def run_sh(text: str) -> subprocess.CompletedProcess:
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=60)
 
@@ -24,8 +28,8 @@ def scripts(tmp_path, monkeypatch) -> Path:
 
 
 def test_steps_run_in_order_and_only_the_last_one_prints_on_stdout(scripts):
-    (scripts / "first.sh").write_text("# a comment line\necho \"first $SETTING\"\nexit 0\n")
-    (scripts / "second.sh").write_text("echo second\n")
+    (scripts / "first.sh").write_text("# needs: base\n# a comment line\necho \"first $SETTING\"\nexit 0\n")
+    (scripts / "second.sh").write_text("# needs: base\necho second\n")
     done = run_sh(host_scripts.render(["first", "second"], {"SETTING": "x"}))
     assert done.returncode == 0
     assert done.stdout == "second\n"
@@ -35,8 +39,8 @@ def test_steps_run_in_order_and_only_the_last_one_prints_on_stdout(scripts):
 
 
 def test_a_failing_step_stops_the_steps_after_it(scripts):
-    (scripts / "first.sh").write_text("fail \"no engine\"\n")
-    (scripts / "second.sh").write_text("echo second\n")
+    (scripts / "first.sh").write_text("# needs: base\nfail \"no engine\"\n")
+    (scripts / "second.sh").write_text("# needs: base\necho second\n")
     done = run_sh(host_scripts.render(["first", "second"]))
     assert done.returncode == 1
     assert done.stdout == "" and "error: no engine" in done.stderr
@@ -100,7 +104,7 @@ def first_engine_check(scripts: Path, tmp_path: Path, settings: dict, curl_answe
     answer = "HTTP/1.1 200 OK\\r\\n" if curl_answers else "HTTP/1.1 404 Not Found\\r\\nX-Consul-Index: 42\\r\\n"
     curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\nprintf "{answer}"\n')
     curl.chmod(0o755)
-    (scripts / "turn.sh").write_text("wait_for_first_engine\necho started\n")
+    (scripts / "turn.sh").write_text(f"{KV_JOIN_NEEDS}\nwait_for_first_engine\necho started\n")
     # A bound of 2 s, not 1: the script counts whole seconds, and one started late in a second would
     # have 1 s run out before it asked anything.
     text = host_scripts.render("turn", settings).replace("wait_for_key 120 ", "wait_for_key 2 ")
@@ -149,9 +153,9 @@ def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_ch
     wanted = "consul://172.28.128.5:8500"
     fakes = (f'engine_cluster_store() {{ cat "{store}"; }}\n'
              f'reload_engine() {{ echo reloaded >&2; {"echo " + wanted + " >" + str(store) if reload_takes else ":"}; }}\n'
-             'restart_engine() { echo restarted >&2; }\n'
+             'restart_clustered_engine() { echo restarted >&2; }\n'
              'engine_log() { echo "a line of the engine\'s log"; }\n')
-    (scripts / "join.sh").write_text(fakes + f'join_store {daemon_json_changed}\necho done\n')
+    (scripts / "join.sh").write_text(f"{KV_JOIN_NEEDS}\n" + fakes + f'join_store {daemon_json_changed}\necho done\n')
     settings = {"CLUSTER_STORE": wanted, "CONSUL_HTTP": "http://consul:8500", "NODE": "172.28.128.7:2376",
                 "JOIN_THROUGH": "172.28.128.6:2376"}
     text = host_scripts.render("join", settings).replace("wait_until 10 ", "wait_until 1 ")
@@ -302,10 +306,10 @@ def test_an_encrypted_overlay_asks_for_ipsec(tmp_path):
     assert create.endswith("--opt encrypted my-net")
 
 
-def test_a_command_carries_only_the_helpers_of_common_sh_its_script_uses():
+def test_a_command_carries_only_the_libraries_its_script_names():
     text = host_scripts.render("remove-container", {"NAME": "probe-a"})
     assert text.startswith("NAME=probe-a\nset -eu\n")
-    # engine_answers, and engine_api which engine_answers calls.
+    # base, and engine-api (engine_answers, and engine_api which engine_answers calls).
     assert "fail() {" in text and "engine_answers() {" in text and "engine_api() {" in text
     assert "join_store() {" not in text and "run_container() {" not in text and "wait_until() {" not in text
     # A step of a longer command brings its own.

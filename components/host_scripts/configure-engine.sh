@@ -1,3 +1,4 @@
+# needs: base waits engine-api engine versions firewall kv-join
 # Point the running engine at the cluster store, in its turn (common.sh: join_store). Runs after
 # ensure-engine.sh, once Consul has a leader. The engine registers every discovery heartbeat (1 s
 # here; 20 s by default); the TTL must be given with it: by default it is 3 heartbeats, and Consul

@@ -1,3 +1,4 @@
+# needs: base waits engine-api engine versions firewall kv-join
 # Give the host its own hostname and a running Docker Engine of the pinned line.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
 # for the cluster store; swarm: 20.10 or newer).
@@ -38,5 +39,5 @@ if engine_answers; then version=$(running_engine_version); else version=$(engine
 check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
 if [ "$CONTROL_PLANE" = kv ]; then quiet_serf_port; fi
-engine_answers || restart_engine
+engine_answers || restart_clustered_engine
 echo "Docker Engine $version on $HOST_NAME"

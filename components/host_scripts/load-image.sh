@@ -1,3 +1,4 @@
+# needs: base engine-api
 # Get IMAGE onto this engine, unless it is there: loaded from the `docker save` archive ARCHIVE (a
 # path on the host), or pulled when ARCHIVE is empty.
 # Settings: IMAGE (name:tag), ARCHIVE (path on the host, or empty).

@@ -1,3 +1,4 @@
+# needs: base engine-api containers
 # Run the Consul server from IMAGE (already on the engine), as `docker run -h consul progrium/consul
 # -server -bootstrap` did: a single server that elects itself, with the UI, on the host's network,
 # bound to its underlay ADDRESS and answering clients on every interface, restarted with the

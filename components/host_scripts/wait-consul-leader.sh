@@ -1,3 +1,4 @@
+# needs: base waits
 # Wait until the Consul server has elected a leader. Settings: CONSUL_HTTP (http://ADDRESS:8500).
 : "${CONSUL_HTTP:?}"
 has_leader() { curl -fsS "$CONSUL_HTTP/v1/status/leader" | grep -q ':[0-9]'; }  # "" until elected

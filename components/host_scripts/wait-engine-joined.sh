@@ -1,3 +1,4 @@
+# needs: base waits engine-api engine firewall kv-join gossip
 # Wait until the engine has joined the cluster: it uses the cluster store, is registered under
 # docker/nodes/, and is in the engines' gossip; then say so in the store, where the other engines
 # wait for the first one before joining (common.sh: wait_for_first_engine). In the gossip: its serf

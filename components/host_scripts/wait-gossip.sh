@@ -1,3 +1,4 @@
+# needs: base waits engine-api engine gossip
 # Wait until this engine's gossip (serf: how engines clustered through a key-value store find each
 # other's overlay endpoints) has met another engine. An engine left alone stays alone: libnetwork
 # joins one neighbour named by the store, and tries again only when the set of engines changes
@@ -13,6 +14,7 @@ met_another() {
 }
 if ! wait_until 10 "the gossip of $(hostname) to meet another engine" met_another 2>/dev/null; then
   echo "$(hostname) has met no other engine: restarting its engine to join again" >&2
+  # A plain restart: the other engines listen by now (this command has no JOIN_THROUGH).
   restart_engine
   wait_until 30 "the gossip of $(hostname) to meet another engine after a restart" met_another
 fi

@@ -1,3 +1,4 @@
+# needs: base waits engine-api
 # Wait until this engine sees the overlay network with the scope its control plane gives it.
 # Settings: NETWORK (name), SCOPE (global: through the cluster store; swarm: a swarm manager).
 : "${NETWORK:?}" "${SCOPE:?}"

@@ -1,3 +1,4 @@
+# needs: base waits engine-api
 # On the swarm manager: wait until it sees the node NODE (a worker that has just joined) as ready.
 # Until then the manager cannot place that worker's attachments to the overlay: a container started
 # on it at once failed with "attaching to network failed ... context deadline exceeded".

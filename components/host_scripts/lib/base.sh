@@ -1,8 +1,6 @@
-# Shared helpers for the host scripts: what every script needs.
+# needs:
+# Shared helpers for the host scripts: what every script needs. How scripts name the libraries
+# they need (`# needs:`), and how to run one by hand: README beside this file.
 set -eu
 
 fail() { echo "error: $*" >&2; exit 1; }
-
-# Hosts with systemd run dockerd as its docker.service; containers used as hosts have no init
-# system.
-systemd_runs() { [ -d /run/systemd/system ]; }

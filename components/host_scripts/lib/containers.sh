@@ -1,3 +1,4 @@
+# needs: base engine-api
 # run_container NAME ARGS...: `docker run -d --name NAME ARGS...`, unless a container NAME already
 # runs with the same ARGS (kept in its label multihost.run): run again, nothing changes; with other
 # ARGS, the container is replaced. A container NAME this program did not make is left alone.

@@ -1,3 +1,4 @@
+# needs:
 # engine_api PATH: GET from the local engine's API through its socket. The waits ask up to twenty
 # times a second, and curl costs a tenth of the CPU of a `docker` command (whose start alone took
 # 70 ms here): with eight hosts waiting at once, the docker CLI took most of two cores.

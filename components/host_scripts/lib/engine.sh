@@ -1,4 +1,9 @@
+# needs: waits engine-api
 # The running engine: its log, a configuration reload, a (re)start.
+
+# Hosts with systemd run dockerd as its docker.service; containers used as hosts have no init
+# system.
+systemd_runs() { [ -d /run/systemd/system ]; }
 
 # What the running engine has logged since it last started: systemd's journal, or where there is
 # no systemd the file restart_engine writes.
@@ -20,10 +25,9 @@ reload_engine() {
 }
 
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers
-# used as hosts have no init system). An engine with a cluster store in its daemon.json starts once
-# the first engine is in the gossip, and joins through it (kv-join.sh).
+# used as hosts have no init system). An engine that may have a cluster store in its daemon.json
+# restarts with restart_clustered_engine (kv-join.sh).
 restart_engine() {
-  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then join_gossip_through_first_engine; fi
   if systemd_runs; then
     systemctl restart docker
   else

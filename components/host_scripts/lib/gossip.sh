@@ -1,8 +1,5 @@
-# The engines' gossip (serf), with a key-value store.
-SERF_PORT=7946
-
+# needs: waits engine-api engine
 # What the engine's gossip (serf) has met since the engine last started, itself included: serf logs
 # `EventMemberJoin: NAME` for each member.
 gossip_members() { engine_log | sed -n 's/.*serf: EventMemberJoin: \([^ ]*\) .*/\1/p'; }
 gossip_met_another() { gossip_members | grep -qvx "$(hostname)"; }
-serf_listens() { ss -Hltn "sport = :$SERF_PORT" | grep -q .; }

@@ -1,4 +1,9 @@
+# needs: waits engine-api engine firewall
 # How engines clustered through a key-value store (Consul) join it and the engines' gossip.
+
+# The engines' gossip (serf), with a key-value store.
+SERF_PORT=7946
+serf_listens() { ss -Hltn "sport = :$SERF_PORT" | grep -q .; }
 
 # The engines' gossip (serf, with a key-value store) joins one neighbour named by the store, and
 # tries again only when the set of engines changes. An engine is in the store a moment before its
@@ -77,7 +82,7 @@ join_store() {
   # Until it is in the gossip again, no engine joins through it.
   curl -fsS -X DELETE "$(in_gossip_key "$NODE")" >/dev/null 2>&1 || true
   if [ -n "$running_store" ]; then
-    restart_engine
+    restart_clustered_engine
     return
   fi
   join_gossip_through_first_engine
@@ -86,4 +91,11 @@ join_store() {
     engine_log | tail -n 20 >&2
     exit 1
   }
+}
+
+# restart_engine, for an engine that may have a cluster store in its daemon.json: one that has
+# starts once the first engine is in the gossip, and joins through it.
+restart_clustered_engine() {
+  if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then join_gossip_through_first_engine; fi
+  restart_engine
 }

@@ -1,3 +1,4 @@
+# needs: base engine-api
 # The engine's version, and the pinned line it must be of.
 
 # The installed engine's version (20.10.5), from dockerd itself: it answers when not running.

@@ -1,3 +1,4 @@
+# needs:
 # wait_until SECONDS WHAT COMMAND...: run COMMAND until it succeeds, at most SECONDS: twenty times
 # a second for the first second (most waits are that short, and some wait on others),
 # then five times a second.
