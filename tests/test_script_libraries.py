@@ -3,6 +3,7 @@ library, checked against what the files call (the renderer reads only those line
 the code), and the commands the program sends."""
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 import subprocess
@@ -112,6 +113,65 @@ def test_a_command_carries_every_library_its_script_names_whole():
     text = host_scripts.render("wait-gossip", {"ENGINES": "a b"})
     assert "gossip_members() {" in text and "gossip_met_another() {" in text
     assert "join_store() {" not in text and "run_container() {" not in text
+
+
+# Every wait's bound is a setting, `<WHAT>_WAIT_S`, whose default is the bound the wait always had.
+WAIT_DEFAULTS = {
+    "ENGINE_START_WAIT_S": "60", "ENGINE_EXIT_WAIT_S": "30", "FIRST_ENGINE_WAIT_S": "120",
+    "STORE_RELOAD_WAIT_S": "10", "CONSUL_LEADER_WAIT_S": "60", "ENGINE_REGISTER_WAIT_S": "60",
+    "SERF_LISTEN_WAIT_S": "30", "GOSSIP_JOIN_WAIT_S": "30", "GOSSIP_WAIT_S": "10", "GOSSIP_RESTART_WAIT_S": "30",
+    "NETWORK_VISIBLE_WAIT_S": "60", "NODE_READY_WAIT_S": "60",
+}
+_WAIT_CALL = re.compile(r"\bwait_(?:until|for_key) (\S+)")
+_WAIT_BOUND = re.compile(r'"\$\{([A-Z_]+_WAIT_S):-([0-9]+)\}"')
+_WAIT_SETTING = re.compile(r"\b[A-Z_]+_WAIT_S\b")
+
+
+def test_every_wait_bound_is_a_setting_with_its_default():
+    bounds: dict[str, str] = {}
+    for name in FILES:
+        for bound in _WAIT_CALL.findall(code(name)):
+            match = _WAIT_BOUND.fullmatch(bound)
+            assert match, f"{name}.sh: the bound {bound} is not a setting `\"${{<WHAT>_WAIT_S:-N}}\"`"
+            assert match.group(1) not in bounds, f"{match.group(1)} bounds two waits"
+            bounds[match.group(1)] = match.group(2)
+    assert bounds == WAIT_DEFAULTS
+
+
+def functions(name: str) -> dict[str, str]:
+    """A library's functions by name: `name() {` on one line, or up to a line `}`."""
+    bodies: dict[str, str] = {}
+    inside = None
+    for line in code(name).splitlines():
+        if inside is not None:
+            bodies[inside] += line + "\n"
+            inside = None if line.rstrip() == "}" else inside
+        elif match := _DEFINITION.match(line):
+            bodies[match.group(1)] = line + "\n"
+            inside = match.group(1) if line.rstrip().endswith("{") else None
+    return bodies
+
+
+def reachable(script: str) -> str:
+    """The script's code and the library functions it calls, and those they call in turn."""
+    library_functions = {name: body for library in host_scripts.needs(script)
+                         for name, body in functions(f"lib/{library}").items()}
+    text, wanted = code(script), set()
+    pending = set(_WORD.findall(text)) & library_functions.keys()
+    while pending:
+        name = pending.pop()
+        wanted.add(name)
+        pending |= (set(_WORD.findall(library_functions[name])) & library_functions.keys()) - wanted
+    return text + "".join(library_functions[name] for name in wanted)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_scripts_settings_comment_lists_every_wait_it_reads(script):
+    lines = (host_scripts.SCRIPT_DIR / f"{script}.sh").read_text().splitlines()
+    header = "\n".join(itertools.takewhile(lambda line: line.startswith("#"), lines))
+    listed = set(_WAIT_SETTING.findall(header.partition("Settings:")[2]))
+    read = set(_WAIT_SETTING.findall(reachable(script)))
+    assert listed == read, f"{script}.sh reads the waits {sorted(read)}; its Settings: comment lists {sorted(listed)}"
 
 
 # The steps of the commands the components send (components/*.py).

@@ -6,6 +6,8 @@
 # Settings: CLUSTER_STORE (consul://ADDRESS:8500), CLUSTER_ADVERTISE (IFACE:2376), ENGINE_LINE,
 # CONSUL_HTTP (http://ADDRESS:8500), NODE (ADDRESS:2376 as advertised), JOIN_THROUGH (the first
 # engine, on every other engine).
+# Waits (settings, in seconds): STORE_RELOAD_WAIT_S (10), FIRST_ENGINE_WAIT_S (120),
+# ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30).
 : "${CLUSTER_STORE:?}" "${CLUSTER_ADVERTISE:?}" "${ENGINE_LINE:?}" "${CONSUL_HTTP:?}" "${NODE:?}"
 engine_answers || fail "the Docker engine on $(hostname) does not answer (ensure-engine.sh starts it)"
 # An engine of another line would not take a cluster store (23.0+): refuse before touching it.

@@ -1,7 +1,10 @@
 # needs: base waits engine-api engine versions firewall kv-join
 # Give the host its own hostname and a running Docker Engine of the pinned line.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
-# for the cluster store; swarm: 20.10 or newer).
+# for the cluster store; swarm: 20.10 or newer); on a ClusteredEngine also CONSUL_HTTP and
+# JOIN_THROUGH (the first engine, on every other engine), with which a restart joins through it.
+# Waits (settings, in seconds): ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30),
+# FIRST_ENGINE_WAIT_S (120).
 : "${HOST_NAME:?}" "${ENGINE_LINE:?}"
 CONTROL_PLANE=${CONTROL_PLANE:-kv}
 

@@ -8,14 +8,16 @@
 # logs every member of a busy cluster is another matter: here some went unlogged while the
 # overlay worked, so meeting one other engine is what is asked).
 # Settings: ENGINES (the names of all the engines, this one included).
+# Waits (settings, in seconds): GOSSIP_WAIT_S (10), GOSSIP_RESTART_WAIT_S (30),
+# ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30).
 : "${ENGINES:?}"
 met_another() {
   gossip_members | grep -vx "$(hostname)" | grep -qxF "$(echo $ENGINES | tr ' ' '\n')"
 }
-if ! wait_until 10 "the gossip of $(hostname) to meet another engine" met_another 2>/dev/null; then
+if ! wait_until "${GOSSIP_WAIT_S:-10}" "the gossip of $(hostname) to meet another engine" met_another 2>/dev/null; then
   echo "$(hostname) has met no other engine: restarting its engine to join again" >&2
   # A plain restart: the other engines listen by now (this command has no JOIN_THROUGH).
   restart_engine
-  wait_until 30 "the gossip of $(hostname) to meet another engine after a restart" met_another
+  wait_until "${GOSSIP_RESTART_WAIT_S:-30}" "the gossip of $(hostname) to meet another engine after a restart" met_another
 fi
 echo "$(hostname) gossips with the other engines"

@@ -1,5 +1,7 @@
 # needs: waits engine-api
 # The running engine: its log, a configuration reload, a (re)start.
+# Waits (settings, in seconds): ENGINE_START_WAIT_S (60),
+# ENGINE_EXIT_WAIT_S (30: without systemd, for the old dockerd to exit).
 
 # Hosts with systemd run dockerd as its docker.service; containers used as hosts have no init
 # system.
@@ -32,7 +34,7 @@ restart_engine() {
     systemctl restart docker
   else
     if [ -s /var/run/docker.pid ] && kill "$(cat /var/run/docker.pid)" 2>/dev/null; then
-      wait_until 30 "the old dockerd to exit" sh -c '! [ -s /var/run/docker.pid ]'
+      wait_until "${ENGINE_EXIT_WAIT_S:-30}" "the old dockerd to exit" sh -c '! [ -s /var/run/docker.pid ]'
     fi
     # Engines from 26.0 on try to turn IPv6 off on each bridge they make, which a container used
     # as a host cannot do ("failed to disable IPv6 on container's interface br0"); this lets them
@@ -43,7 +45,7 @@ restart_engine() {
       DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 exec setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null
     ) &
   fi
-  wait_until 60 "the Docker engine on $(hostname) to answer" engine_answers || {
+  wait_until "${ENGINE_START_WAIT_S:-60}" "the Docker engine on $(hostname) to answer" engine_answers || {
     tail -n 20 /var/log/dockerd.log 2>/dev/null >&2 || journalctl -u docker -n 20 >&2 || true
     exit 1
   }

@@ -1,5 +1,7 @@
 # needs: waits engine-api engine firewall
 # How engines clustered through a key-value store (Consul) join it and the engines' gossip.
+# Waits (settings, in seconds): FIRST_ENGINE_WAIT_S (120),
+# STORE_RELOAD_WAIT_S (10).
 
 # The engines' gossip (serf), with a key-value store.
 SERF_PORT=7946
@@ -31,7 +33,7 @@ engine_registered() { curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$1"; }
 in_gossip_key() { echo "$CONSUL_HTTP/v1/kv/multihost/in-gossip/$1"; }
 wait_for_first_engine() {
   [ -n "${JOIN_THROUGH:-}" ] || return 0
-  wait_for_key 120 "the first engine ($JOIN_THROUGH), through which the one on $(hostname) joins the gossip, to be in the gossip" \
+  wait_for_key "${FIRST_ENGINE_WAIT_S:-120}" "the first engine ($JOIN_THROUGH), through which the one on $(hostname) joins the gossip, to be in the gossip" \
     "$(in_gossip_key "$JOIN_THROUGH")"
 }
 
@@ -87,7 +89,7 @@ join_store() {
   fi
   join_gossip_through_first_engine
   reload_engine
-  wait_until 10 "the engine on $(hostname) to take cluster store $CLUSTER_STORE on a reload" engine_uses_wanted_store || {
+  wait_until "${STORE_RELOAD_WAIT_S:-10}" "the engine on $(hostname) to take cluster store $CLUSTER_STORE on a reload" engine_uses_wanted_store || {
     engine_log | tail -n 20 >&2
     exit 1
   }

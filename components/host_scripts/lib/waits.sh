@@ -1,7 +1,8 @@
 # needs:
 # wait_until SECONDS WHAT COMMAND...: run COMMAND until it succeeds, at most SECONDS: twenty times
 # a second for the first second (most waits are that short, and some wait on others),
-# then five times a second.
+# then five times a second. Each bound is a setting of its own, `<WHAT>_WAIT_S`, that the script
+# reads with its default: `wait_until "${GOSSIP_WAIT_S:-10}" …`.
 wait_until() {
   limit=$1 what=$2 waited=0
   shift 2
