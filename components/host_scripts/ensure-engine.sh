@@ -36,11 +36,12 @@ if ! command -v dockerd >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || fail "no Docker Engine $ENGINE_LINE package in the apt sources of $HOST_NAME (add Docker's apt repository, or Debian bullseye's)"
 fi
 
-# The engine that serves: the running one (its API answers for a tenth of the CPU of starting
-# dockerd to ask, on every host at once), else the installed one, before it starts.
+# The engine that serves: the running one (its API answers for far less CPU than starting dockerd
+# to ask, on every host at once), else the installed one, before it starts.
 if engine_answers; then version=$(running_engine_version); else version=$(engine_version); fi
 check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
 if [ "$CONTROL_PLANE" = kv ]; then quiet_serf_port; fi
+# A stopped engine with a cluster store joins through the first engine (lib/kv-join.sh, 5).
 engine_answers || restart_clustered_engine
 echo "Docker Engine $version on $HOST_NAME"

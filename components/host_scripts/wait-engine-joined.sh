@@ -1,9 +1,9 @@
 # needs: base waits engine-api engine firewall kv-join gossip
 # Wait until the engine has joined the cluster: it uses the cluster store, is registered under
 # docker/nodes/, and is in the engines' gossip; then say so in the store, where the other engines
-# wait for the first one before joining (common.sh: wait_for_first_engine). In the gossip: its serf
-# listens, and, for every engine but the first (which has nobody to meet yet), it has met another
-# engine; from then on its gossip's joins go where they are sent again.
+# wait for the first one before joining (how engines join: lib/kv-join.sh, 6). In the gossip: its
+# serf listens, and, for every engine but the first (which has nobody to meet yet), it has met
+# another engine; from then on its gossip's joins go where they are sent again.
 # Settings: CLUSTER_STORE (consul://ADDRESS:8500), CONSUL_HTTP (http://ADDRESS:8500), NODE (ADDRESS:2376
 # as advertised), JOIN_THROUGH (the first engine; none on the first).
 # Waits (settings, in seconds): ENGINE_REGISTER_WAIT_S (60), SERF_LISTEN_WAIT_S (30),

@@ -1,7 +1,7 @@
 # needs: base waits engine-api
 # On the swarm manager: wait until it sees the node NODE (a worker that has just joined) as ready.
 # Until then the manager cannot place that worker's attachments to the overlay: a container started
-# on it at once failed with "attaching to network failed ... context deadline exceeded".
+# on it before then fails with "attaching to network failed ... context deadline exceeded".
 # Settings: NODE (the node's hostname).
 # Waits (settings, in seconds): NODE_READY_WAIT_S (60).
 : "${NODE:?}"

@@ -7,7 +7,7 @@ run_container() {
   shift
   current=
   # Asked through the API first: on a first `up` there is no such container, and the API says so
-  # for a fifth of the CPU of starting the docker CLI (on every host at once).
+  # for less CPU than starting the docker CLI (on every host at once).
   if engine_api "/containers/$name/json" >/dev/null 2>&1; then
     current=$(docker inspect --format '{{.State.Running}} {{index .Config.Labels "multihost.run"}}' "$name" 2>/dev/null || true)
   fi

@@ -28,7 +28,7 @@ reload_engine() {
 
 # Start or restart dockerd: through systemd where it runs, else as a detached daemon (containers
 # used as hosts have no init system). An engine that may have a cluster store in its daemon.json
-# restarts with restart_clustered_engine (kv-join.sh).
+# restarts with restart_clustered_engine (kv-join.sh), which joins the gossip first.
 restart_engine() {
   if systemd_runs; then
     systemctl restart docker

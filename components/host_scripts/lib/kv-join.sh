@@ -1,18 +1,40 @@
 # needs: waits engine-api engine firewall
-# How engines clustered through a key-value store (Consul) join it and the engines' gossip.
-# Waits (settings, in seconds): FIRST_ENGINE_WAIT_S (120),
-# STORE_RELOAD_WAIT_S (10).
+# How engines join, with a key-value store (Consul): the engine's cluster store and the engines'
+# gossip (serf, port 7946), which tells each engine where the others' overlay endpoints are.
+# libnetwork's serf joins once, one engine picked at random among those in the store, and tries
+# again only when the set of engines changes: engines that join together can pick each other and
+# form an island that never meets the rest. So:
+#  1. Consul has a leader first: the engines' command waits for the keystore's URL, which resolves
+#     once wait-consul-leader.sh has seen a leader. An engine that joins before that registers, but
+#     can miss the others' gossip for good.
+#  2. The first engine joins alone (no JOIN_THROUGH).
+#  3. Every other engine (JOIN_THROUGH: the first engine, ADDRESS:PORT as under docker/nodes/) waits
+#     for the first engine's key multihost/in-gossip/ADDRESS:PORT in Consul, with a blocking query
+#     (wait_for_key: hosts waiting together do not each ask twenty times a second). Then, until it
+#     has met the gossip, its host sends its serf joins (TCP to port 7946) to the first engine
+#     through a NAT rule (gossip_join_rule), whichever engine it picked; the first engine hands over
+#     every member it knows, so all engines but the first join at once and meet the one gossip.
+#  4. Every engine's host drops the resets it would send from port 7946 (serf_reset_rule, put in
+#     by ensure-engine.sh and configure-engine.sh): an engine is in the store a moment before its
+#     serf listens, and a join answered then with a reset can leave the joiner alone for good;
+#     without the reset the joiner sends its SYN again a second later, when serf listens.
+#  5. An engine without a cluster store takes one on a configuration reload (SIGHUP, join_store):
+#     no restart, its containers keep running, and a reload costs far less than a restart. An
+#     engine already on a store whose daemon.json changed (another store, other settings) is
+#     restarted, and so is an engine with a cluster store that ensure-engine.sh finds stopped:
+#     restart_clustered_engine joins through the first engine (3), then restarts it.
+#  6. wait-engine-joined.sh waits until the engine is registered and its serf listens (and, but on
+#     the first engine, has met another engine), takes the NAT rule out, and writes the engine's
+#     in-gossip key, for which the next engines wait (3). join_store first deletes the engine's own
+#     key: until it is in the gossip again, no engine joins through it. deconfigure-engine.sh takes
+#     both rules out.
+# Settings: CONSUL_HTTP (the store), CLUSTER_STORE, NODE (this engine as under docker/nodes/),
+# JOIN_THROUGH; waits (in seconds): FIRST_ENGINE_WAIT_S (120), STORE_RELOAD_WAIT_S (10).
 
-# The engines' gossip (serf), with a key-value store.
 SERF_PORT=7946
 serf_listens() { ss -Hltn "sport = :$SERF_PORT" | grep -q .; }
 
-# The engines' gossip (serf, with a key-value store) joins one neighbour named by the store, and
-# tries again only when the set of engines changes. An engine is in the store a moment before its
-# serf listens; asked then, its host answers the join with a reset and the joiner can stay alone for
-# good (seen: engines started together, one of them losing every ping). Without that reset the
-# joiner sends its SYN again a second later, by when serf listens, and the join succeeds.
-# deconfigure-engine.sh takes the rule out again.
+# The resets of port 7946 dropped (4).
 serf_reset_rule() { echo "OUTPUT -p tcp --sport $SERF_PORT --tcp-flags RST RST -j DROP"; }
 quiet_serf_port() { firewall -C $(serf_reset_rule) 2>/dev/null || firewall -I $(serf_reset_rule); }
 
@@ -20,16 +42,7 @@ quiet_serf_port() { firewall -C $(serf_reset_rule) 2>/dev/null || firewall -I $(
 # (CONSUL_HTTP), under docker/nodes/ as every engine of the cluster is.
 engine_registered() { curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$1"; }
 
-# libnetwork's gossip (serf, with a key-value store) joins once: one engine picked at random among
-# those in the store when it first looks. Engines that join together can pick each other and form an
-# island that never meets the rest (seen with 8 engines: two islands of 4, every ping between them
-# lost). So the first engine joins alone, and every other engine joins through it: it starts once
-# the first engine is in the gossip (which that engine's host says in the store:
-# wait-engine-joined.sh), and until it has met the gossip its host sends its gossip's joins (TCP to
-# port 7946) to the first engine, whichever engine it picked. All engines but the first join at
-# once, and each meets the one gossip (the first engine hands over every member it knows).
-# JOIN_THROUGH: the first engine as registered under docker/nodes/ (ADDRESS:PORT), empty on the
-# first engine itself; CONSUL_HTTP: the store.
+# The key that says an engine is in the gossip (3, 6).
 in_gossip_key() { echo "$CONSUL_HTTP/v1/kv/multihost/in-gossip/$1"; }
 wait_for_first_engine() {
   [ -n "${JOIN_THROUGH:-}" ] || return 0
@@ -38,9 +51,7 @@ wait_for_first_engine() {
 }
 
 # wait_for_key SECONDS WHAT URL: wait until Consul holds the key at URL, at most SECONDS. Consul
-# answers a blocking query (?index=N) once the key, or a key near it, changes after index N: every
-# engine host waits for the first engine at once, and asking twenty times a second ran curl
-# hundreds of times.
+# answers a blocking query (?index=N) once the key, or a key near it, changes after index N.
 wait_for_key() {
   limit=$1 what=$2 url=$3 index=0 since=$(date +%s)
   while :; do
@@ -53,6 +64,7 @@ wait_for_key() {
     [ -n "$index" ] || { index=0; sleep 0.2; }
   done
 }
+# The NAT rule that sends this engine's serf joins to the first engine (3).
 gossip_join_rule() {
   echo "OUTPUT -p tcp --dport $SERF_PORT -m comment --comment multihost-gossip-join -j DNAT --to-destination $1"
 }
@@ -74,10 +86,7 @@ engine_cluster_store() { engine_api /info | sed -n 's/.*"ClusterStore":"\([^"]*\
 engine_uses_wanted_store() { [ "$(engine_cluster_store)" = "$CLUSTER_STORE" ]; }
 
 # join_store DAEMON_JSON_CHANGED (yes/no): have the running engine use CLUSTER_STORE, as its
-# daemon.json now says, once the first engine is in the gossip. An engine without a store takes
-# one on a configuration reload (SIGHUP): no restart, its containers keep running, and it joins in
-# milliseconds where a restart takes a second of CPU. An engine on another store, or with other
-# settings, is restarted.
+# daemon.json now says, once the first engine is in the gossip: by a reload, or a restart (5).
 join_store() {
   running_store=$(engine_cluster_store)
   if [ "$1" = no ] && [ "$running_store" = "$CLUSTER_STORE" ]; then return 0; fi
@@ -96,7 +105,7 @@ join_store() {
 }
 
 # restart_engine, for an engine that may have a cluster store in its daemon.json: one that has
-# starts once the first engine is in the gossip, and joins through it.
+# starts once the first engine is in the gossip, and joins through it (5).
 restart_clustered_engine() {
   if grep -q '"cluster-store"' /etc/docker/daemon.json 2>/dev/null; then join_gossip_through_first_engine; fi
   restart_engine

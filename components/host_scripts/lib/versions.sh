@@ -3,7 +3,7 @@
 
 # The installed engine's version (20.10.5), from dockerd itself: it answers when not running.
 engine_version() { dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p'; }
-# The running engine's version, from its API: a tenth of the CPU of starting dockerd to ask it.
+# The running engine's version, from its API: far cheaper than starting dockerd to ask it.
 running_engine_version() {
   engine_api /version | sed -n 's/.*"Version":"\([0-9][0-9.]*\)[^"]*","ApiVersion".*/\1/p'
 }
