@@ -21,8 +21,8 @@ class ClusteredEngineArgs:
     """Docker Engine line to install or keep (20.10: 23.0 removed the cluster store)."""
     first_engine: Optional[Host] = None
     """The host of the first engine, None on that one: this engine joins the store once that one is
-    in the engines' gossip, and its gossip joins through it, so that the gossip is one (see
-    `wait_for_first_engine` in common.sh)."""
+    in the engines' gossip, and its gossip joins through it, so that the gossip is one (how engines
+    join: the header of components/host_scripts/lib/kv-join.sh)."""
 
 
 class ClusteredEngine(pulumi.ComponentResource):
@@ -39,8 +39,10 @@ class ClusteredEngine(pulumi.ComponentResource):
         host = self.host = args.host
         advertise = f"{host.advertise_interface}:{ADVERTISE_PORT}"
         # One command, one SSH session, steps a reader can run by hand. It runs once Consul has a
-        # leader: an engine that joins earlier can miss the others' gossip for good. Only joining the
-        # store waits for the first engine: how and why, in the kv join library's header.
+        # leader (the keystore's URL resolves then). Installing and starting run on every host at
+        # once (a sandbox host's engine is up from boot, as on a machine with Docker installed);
+        # only joining the store (a configuration reload) waits for the first engine. How engines
+        # join, and why: the header of components/host_scripts/lib/kv-join.sh.
         settings = {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise,
                     "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
                     "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"}

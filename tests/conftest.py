@@ -1,10 +1,11 @@
 """Runs the real __main__.py under Pulumi mocks: a fresh event loop and fresh mocks per test, a
 monitor that records every registration (type, parent, dependencies), and canned outputs that stand
-in for what hosts would print."""
+in for what hosts would print. And stand-in commands for the host scripts run here (`stub_bin`)."""
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import runpy
 import sys
@@ -234,3 +235,33 @@ def run_program(tmp_path, event_loop_per_test) -> Callable[..., ProgramRun]:
 
     run.monitors = []  # every monitor used, also by runs that raised
     return run
+
+
+@dataclass
+class StubBin:
+    """A folder of stand-in commands, first on the PATH of `env`: a host script run with `env` calls
+    them in place of the real ones."""
+    path: Path
+    calls: Path
+    """Where the stand-ins added with `record=True` write one line per call: `NAME ARGS…`."""
+    env: dict[str, str]
+
+    def add(self, name: str, body: str, record: bool = False) -> Path:
+        """The stand-in command `name`: a sh script with `body`, recording its calls first if asked."""
+        stub = self.path / name
+        recording = f'echo "{name} $*" >>"{self.calls}"\n' if record else ""
+        stub.write_text("#!/bin/sh\n" + recording + body)
+        stub.chmod(0o755)
+        return stub
+
+    def recorded(self) -> list[str]:
+        """The recorded calls, in order (none if no recording stand-in was called)."""
+        return self.calls.read_text().splitlines() if self.calls.exists() else []
+
+
+@pytest.fixture
+def stub_bin(tmp_path) -> StubBin:
+    """An empty folder of stand-in commands (tmp_path/bin), and the environment that puts it first."""
+    path = tmp_path / "bin"
+    path.mkdir()
+    return StubBin(path=path, calls=tmp_path / "calls", env={**os.environ, "PATH": f"{path}:{os.environ['PATH']}"})

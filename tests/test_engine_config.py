@@ -1,14 +1,12 @@
 """What the engines are told: cluster store, advertise interface, version pin, hostname."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import stack_config
+from conftest import StubBin, stack_config
 from components import host_scripts
 
 
@@ -81,22 +79,17 @@ def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
     assert run.outputs["consulUrl"] == "consul://172.28.128.5:8500"
 
 
-def run_ensure_engine(tmp_path: Path, running: str | None, installed: str) -> subprocess.CompletedProcess:
+def run_ensure_engine(stub_bin: StubBin, running: str | None, installed: str) -> subprocess.CompletedProcess:
     """Run the real ensure-engine script against stand-ins: `curl` (the engine's API, which answers
     with version `running`, or not at all when it is None), `dockerd` (which says it is
-    `installed`) and `iptables` (this machine's firewall is left alone)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir(exist_ok=True)
-    (bin_dir / "dockerd").write_text(f"#!/bin/sh\necho 'Docker version {installed}, build x'\n")
+    `installed`) and `iptables` (this machine's firewall is left alone; its calls are recorded)."""
+    stub_bin.add("dockerd", f"echo 'Docker version {installed}, build x'\n")
     api = (f"for url; do :; done\ncase $url in */version) echo '{{\"Version\":\"{running}\",\"ApiVersion\":\"1.41\"}}' ;; esac\n"
            if running else "exit 7\n")
-    (bin_dir / "curl").write_text("#!/bin/sh\n" + api)
-    (bin_dir / "iptables").write_text(f"#!/bin/sh\necho \"$*\" >>{tmp_path}/iptables.log\n")
-    for tool in ("dockerd", "curl", "iptables"):
-        os.chmod(bin_dir / tool, 0o755)
+    stub_bin.add("curl", api)
+    stub_bin.add("iptables", "", record=True)
     script = host_scripts.render("ensure-engine", {"HOST_NAME": socket.gethostname(), "ENGINE_LINE": "20.10"})
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    return subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env, timeout=30)
+    return subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=stub_bin.env, timeout=30)
 
 
 @pytest.mark.parametrize("version, accepted, words", [
@@ -106,23 +99,23 @@ def run_ensure_engine(tmp_path: Path, running: str | None, installed: str) -> su
     ("26.1.5+dfsg1", False, "23.0 or newer, which removed --cluster-store"),
     ("19.03.8", False, "outside the pinned 20.10 line"),
 ])
-def test_a_running_engine_is_kept_only_in_the_20_10_line(tmp_path, version, accepted, words):
+def test_a_running_engine_is_kept_only_in_the_20_10_line(stub_bin, version, accepted, words):
     # The running engine's version is the one checked (from its API): the installed dockerd would
     # say 9.9, outside the line, if it were asked.
-    result = run_ensure_engine(tmp_path, running=version, installed="9.9.0")
+    result = run_ensure_engine(stub_bin, running=version, installed="9.9.0")
     assert (result.returncode == 0) == accepted, result.stderr
     assert words in (result.stdout + result.stderr)
     if accepted:
-        # Before the engine would start: the serf port's resets are dropped (see common.sh).
-        assert "OUTPUT -p tcp --sport 7946 --tcp-flags RST RST -j DROP" in (tmp_path / "iptables.log").read_text()
+        # Before the engine would start: the serf port's resets are dropped (see lib/kv-join.sh).
+        assert "OUTPUT -p tcp --sport 7946 --tcp-flags RST RST -j DROP" in stub_bin.calls.read_text()
 
 
 @pytest.mark.parametrize("version, words", [
     ("23.0.1", "23.0 or newer, which removed --cluster-store"),
     ("19.03.8", "outside the pinned 20.10 line"),
 ])
-def test_an_installed_engine_outside_the_line_is_refused_before_it_starts(tmp_path, version, words):
-    result = run_ensure_engine(tmp_path, running=None, installed=version)
+def test_an_installed_engine_outside_the_line_is_refused_before_it_starts(stub_bin, version, words):
+    result = run_ensure_engine(stub_bin, running=None, installed=version)
     assert result.returncode == 1 and words in result.stderr, result.stderr
     assert f"Docker Engine {version} on" in result.stderr
 

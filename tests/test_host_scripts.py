@@ -2,12 +2,18 @@
 check that restarts an engine left alone. Run with a real `sh`, the engine's parts faked."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from components import host_scripts
+from conftest import StubBin
+
+
+# The first line of a test's script that calls the functions of lib/kv-join.sh.
+KV_JOIN_NEEDS = "# needs: base waits engine-api engine firewall kv-join"
 
 
 def run_sh(text: str) -> subprocess.CompletedProcess:
@@ -16,15 +22,15 @@ def run_sh(text: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def scripts(tmp_path, monkeypatch) -> Path:
-    """A folder of scripts in place of components/host_scripts, with the real common.sh."""
-    (tmp_path / "common.sh").write_text((host_scripts.SCRIPT_DIR / "common.sh").read_text())
+    """A folder of scripts in place of components/host_scripts, with the real libraries (lib/)."""
+    shutil.copytree(host_scripts.SCRIPT_DIR / "lib", tmp_path / "lib")
     monkeypatch.setattr(host_scripts, "SCRIPT_DIR", tmp_path)
     return tmp_path
 
 
 def test_steps_run_in_order_and_only_the_last_one_prints_on_stdout(scripts):
-    (scripts / "first.sh").write_text("# a comment line\necho \"first $SETTING\"\nexit 0\n")
-    (scripts / "second.sh").write_text("echo second\n")
+    (scripts / "first.sh").write_text("# needs: base\n# a comment line\necho \"first $SETTING\"\nexit 0\n")
+    (scripts / "second.sh").write_text("# needs: base\necho second\n")
     done = run_sh(host_scripts.render(["first", "second"], {"SETTING": "x"}))
     assert done.returncode == 0
     assert done.stdout == "second\n"
@@ -34,8 +40,8 @@ def test_steps_run_in_order_and_only_the_last_one_prints_on_stdout(scripts):
 
 
 def test_a_failing_step_stops_the_steps_after_it(scripts):
-    (scripts / "first.sh").write_text("fail \"no engine\"\n")
-    (scripts / "second.sh").write_text("echo second\n")
+    (scripts / "first.sh").write_text("# needs: base\nfail \"no engine\"\n")
+    (scripts / "second.sh").write_text("# needs: base\necho second\n")
     done = run_sh(host_scripts.render(["first", "second"]))
     assert done.returncode == 1
     assert done.stdout == "" and "error: no engine" in done.stderr
@@ -48,15 +54,15 @@ def test_commands_carry_the_scripts_without_their_comment_lines():
         assert subprocess.run(["sh", "-n", "-c", text]).returncode == 0, script.name
 
 
-def gossip_check(log_before: Path, log_after: Path) -> str:
+def gossip_check(log_before: Path, log_after: Path, **waits: str) -> str:
     """wait-gossip.sh for engine b of a, b, c, with the engine's log and restart faked: the log reads
-    `log_before` until the engine is restarted, then `log_after`."""
+    `log_before` until the engine is restarted, then `log_after`. `waits`: more wait settings."""
     fakes = (f'engine_log() {{ if [ -e "{log_before.parent}/restarted" ]; then cat "{log_after}"; '
              f'else cat "{log_before}"; fi; }}\n'
              f'restart_engine() {{ touch "{log_before.parent}/restarted"; echo restarted >&2; }}\n')
-    common, script = host_scripts.render("wait-gossip", {"ENGINES": "a b c"}).split("\n: \"${ENGINES:?}\"", 1)
     # The first wait shortened from 10 s to 1 s: the logs here do not change while it waits.
-    script = script.replace("wait_until 10 ", "wait_until 1 ")
+    settings = {"ENGINES": "a b c", "GOSSIP_WAIT_S": "1", **waits}
+    common, script = host_scripts.render("wait-gossip", settings).split("\n: \"${ENGINES:?}\"", 1)
     return common + "\nhostname() { echo b; }\n" + fakes + ': "${ENGINES:?}"' + script
 
 
@@ -84,85 +90,72 @@ def test_an_engine_left_alone_is_restarted_once_and_then_meets_the_others(tmp_pa
 def test_an_engine_still_alone_after_its_restart_fails(tmp_path):
     # Another stack's engine in the log is no company.
     (tmp_path / "alone").write_text(serf_log("b", "other-stack-engine"))
-    text = gossip_check(tmp_path / "alone", tmp_path / "alone").replace("wait_until 30 ", "wait_until 1 ")
-    done = run_sh(text)
+    done = run_sh(gossip_check(tmp_path / "alone", tmp_path / "alone", GOSSIP_RESTART_WAIT_S="1"))
     assert done.returncode == 1
     assert "to meet another engine after a restart" in done.stderr
 
 
-def first_engine_check(scripts: Path, tmp_path: Path, settings: dict, curl_answers: bool) -> subprocess.CompletedProcess:
-    """wait_for_first_engine (common.sh) with a stand-in `curl` that records what it asked and
+def first_engine_check(scripts: Path, stub_bin: StubBin, settings: dict, curl_answers: bool) -> subprocess.CompletedProcess:
+    """wait_for_first_engine (lib/kv-join.sh) with a stand-in `curl` that records what it asked and
     answers as Consul does: the key, or not found with the store's index."""
-    import os
-    curl = tmp_path / "bin" / "curl"
-    curl.parent.mkdir()
     answer = "HTTP/1.1 200 OK\\r\\n" if curl_answers else "HTTP/1.1 404 Not Found\\r\\nX-Consul-Index: 42\\r\\n"
-    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\nprintf "{answer}"\n')
-    curl.chmod(0o755)
-    (scripts / "turn.sh").write_text("wait_for_first_engine\necho started\n")
+    stub_bin.add("curl", f'printf "{answer}"\n', record=True)
+    (scripts / "turn.sh").write_text(f"{KV_JOIN_NEEDS}\nwait_for_first_engine\necho started\n")
     # A bound of 2 s, not 1: the script counts whole seconds, and one started late in a second would
     # have 1 s run out before it asked anything.
-    text = host_scripts.render("turn", settings).replace("wait_for_key 120 ", "wait_for_key 2 ")
-    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
+    text = host_scripts.render("turn", {**settings, "FIRST_ENGINE_WAIT_S": "2"})
+    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
 
 
-def test_the_first_engine_starts_at_once(scripts, tmp_path):
-    done = first_engine_check(scripts, tmp_path, {"CONSUL_HTTP": "http://consul:8500"}, curl_answers=False)
+def test_the_first_engine_starts_at_once(scripts, stub_bin):
+    done = first_engine_check(scripts, stub_bin, {"CONSUL_HTTP": "http://consul:8500"}, curl_answers=False)
     assert done.returncode == 0 and done.stdout == "started\n"
-    assert not (tmp_path / "asked").exists()
+    assert not stub_bin.calls.exists()
 
 
-def test_an_engine_starts_once_the_first_engine_is_in_the_gossip(scripts, tmp_path):
+def test_an_engine_starts_once_the_first_engine_is_in_the_gossip(scripts, stub_bin):
     settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_THROUGH": "172.28.128.6:2376"}
-    done = first_engine_check(scripts, tmp_path, settings, curl_answers=True)
+    done = first_engine_check(scripts, stub_bin, settings, curl_answers=True)
     assert done.returncode == 0 and done.stdout == "started\n"
-    assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376?index=0&wait=" in (tmp_path / "asked").read_text()
+    assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376?index=0&wait=" in stub_bin.calls.read_text()
 
 
-def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, tmp_path):
+def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, stub_bin):
     settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_THROUGH": "172.28.128.6:2376"}
-    done = first_engine_check(scripts, tmp_path, settings, curl_answers=False)
+    done = first_engine_check(scripts, stub_bin, settings, curl_answers=False)
     assert done.returncode != 0 and "started" not in done.stdout
     assert "timed out after 2s waiting for the first engine (172.28.128.6:2376), through which the one on" in done.stderr
     # After the first answer it waits on Consul's index instead of asking again at once.
-    assert "in-gossip/172.28.128.6:2376?index=42&wait=" in (tmp_path / "asked").read_text()
+    assert "in-gossip/172.28.128.6:2376?index=42&wait=" in stub_bin.calls.read_text()
 
 
-def join_check(scripts: Path, tmp_path: Path, running_store: str, daemon_json_changed: str,
+def join_check(scripts: Path, stub_bin: StubBin, tmp_path: Path, running_store: str, daemon_json_changed: str,
                reload_takes: bool = True) -> subprocess.CompletedProcess:
-    """join_store (common.sh) against a faked engine: `engine_cluster_store` reads a file that the
+    """join_store (lib/kv-join.sh) against a faked engine: `engine_cluster_store` reads a file that the
     faked reload rewrites (or not), and reload and restart only say they ran. A stand-in `curl`
     answers every question (the first engine is in the gossip); a stand-in `iptables` records the
     rules asked for (and never finds one)."""
-    import os
-    curl = tmp_path / "bin" / "curl"
-    curl.parent.mkdir()
-    curl.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/asked"\necho "HTTP/1.1 200 OK"\n')
-    curl.chmod(0o755)
-    iptables = tmp_path / "bin" / "iptables"
-    iptables.write_text(f'#!/bin/sh\necho "iptables $*" >> "{tmp_path}/asked"\ncase " $* " in *" -C "*) exit 1 ;; esac\n')
-    iptables.chmod(0o755)
+    stub_bin.add("curl", 'echo "HTTP/1.1 200 OK"\n', record=True)
+    stub_bin.add("iptables", 'case " $* " in *" -C "*) exit 1 ;; esac\n', record=True)
     store = tmp_path / "store"
     store.write_text(running_store)
     wanted = "consul://172.28.128.5:8500"
     fakes = (f'engine_cluster_store() {{ cat "{store}"; }}\n'
              f'reload_engine() {{ echo reloaded >&2; {"echo " + wanted + " >" + str(store) if reload_takes else ":"}; }}\n'
-             'restart_engine() { echo restarted >&2; }\n'
+             'restart_clustered_engine() { echo restarted >&2; }\n'
              'engine_log() { echo "a line of the engine\'s log"; }\n')
-    (scripts / "join.sh").write_text(fakes + f'join_store {daemon_json_changed}\necho done\n')
+    (scripts / "join.sh").write_text(f"{KV_JOIN_NEEDS}\n" + fakes + f'join_store {daemon_json_changed}\necho done\n')
     settings = {"CLUSTER_STORE": wanted, "CONSUL_HTTP": "http://consul:8500", "NODE": "172.28.128.7:2376",
                 "JOIN_THROUGH": "172.28.128.6:2376"}
-    text = host_scripts.render("join", settings).replace("wait_until 10 ", "wait_until 1 ")
-    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "PATH": f"{curl.parent}:{os.environ['PATH']}"})
+    text = host_scripts.render("join", {**settings, "STORE_RELOAD_WAIT_S": "1"})
+    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
 
 
-def test_an_engine_without_a_store_joins_by_a_reload_through_the_first_engine(scripts, tmp_path):
-    done = join_check(scripts, tmp_path, running_store="", daemon_json_changed="yes")
+def test_an_engine_without_a_store_joins_by_a_reload_through_the_first_engine(scripts, stub_bin, tmp_path):
+    done = join_check(scripts, stub_bin, tmp_path, running_store="", daemon_json_changed="yes")
     assert done.returncode == 0 and done.stdout == "done\n", done.stderr
     assert done.stderr == "reloaded\n"
-    asked = (tmp_path / "asked").read_text().splitlines()
+    asked = stub_bin.recorded()
     # It first withdraws its own word that it is in the gossip, then waits for the first engine,
     # then sends its gossip's joins to the first engine, and only then reloads.
     assert asked[0].endswith("-X DELETE http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.7:2376")
@@ -172,26 +165,25 @@ def test_an_engine_without_a_store_joins_by_a_reload_through_the_first_engine(sc
                          "multihost-gossip-join -j DNAT --to-destination 172.28.128.6")
 
 
-def test_an_engine_already_on_the_store_is_left_alone(scripts, tmp_path):
-    done = join_check(scripts, tmp_path, running_store="consul://172.28.128.5:8500", daemon_json_changed="no")
+def test_an_engine_already_on_the_store_is_left_alone(scripts, stub_bin, tmp_path):
+    done = join_check(scripts, stub_bin, tmp_path, running_store="consul://172.28.128.5:8500", daemon_json_changed="no")
     assert done.returncode == 0 and done.stdout == "done\n" and done.stderr == ""
-    assert not (tmp_path / "asked").exists()
+    assert not stub_bin.calls.exists()
 
 
-def test_an_engine_on_another_store_is_restarted(scripts, tmp_path):
-    done = join_check(scripts, tmp_path, running_store="consul://10.0.0.9:8500", daemon_json_changed="yes")
+def test_an_engine_on_another_store_is_restarted(scripts, stub_bin, tmp_path):
+    done = join_check(scripts, stub_bin, tmp_path, running_store="consul://10.0.0.9:8500", daemon_json_changed="yes")
     assert done.returncode == 0 and done.stderr == "restarted\n"
 
 
-def test_a_reload_the_engine_does_not_take_fails_with_the_engine_log(scripts, tmp_path):
-    done = join_check(scripts, tmp_path, running_store="", daemon_json_changed="yes", reload_takes=False)
+def test_a_reload_the_engine_does_not_take_fails_with_the_engine_log(scripts, stub_bin, tmp_path):
+    done = join_check(scripts, stub_bin, tmp_path, running_store="", daemon_json_changed="yes", reload_takes=False)
     assert done.returncode != 0 and "done" not in done.stdout
     assert "to take cluster store consul://172.28.128.5:8500 on a reload" in done.stderr
     assert "a line of the engine's log" in done.stderr
 
 
-FAKE_DOCKER = r'''#!/bin/sh
-# A stand-in `docker`: containers and networks are files in $STATE, every change is logged.
+FAKE_DOCKER = r'''# A stand-in `docker`: containers and networks are files in $STATE, every change is logged.
 echo "$*" >>"$STATE/log"
 case "$1 $2" in
   "inspect --format")
@@ -214,8 +206,7 @@ esac
 
 
 # A stand-in `curl` for the engine API: a container is there when the stand-in docker made it.
-FAKE_ENGINE_API = r'''#!/bin/sh
-for url in "$@"; do :; done
+FAKE_ENGINE_API = r'''for url in "$@"; do :; done
 case "$url" in
   */containers/*/json) name=${url#*/containers/}; [ -e "$STATE/container-${name%/json}" ] || exit 22 ;;
   *) exit 7 ;;
@@ -223,16 +214,15 @@ esac
 '''
 
 
-def with_fake_docker(tmp_path: Path) -> dict:
-    """PATH with a stand-in docker whose state is in tmp_path/state, and a stand-in curl that
-    answers for its engine."""
-    bin_dir, state = tmp_path / "bin", tmp_path / "state"
-    bin_dir.mkdir()
+@pytest.fixture
+def fake_docker(stub_bin: StubBin, tmp_path: Path) -> dict:
+    """The environment for a script: a stand-in docker whose state is in tmp_path/state, and a
+    stand-in curl that answers for its engine."""
+    state = tmp_path / "state"
     state.mkdir()
-    for name, text in (("docker", FAKE_DOCKER), ("curl", FAKE_ENGINE_API)):
-        (bin_dir / name).write_text(text)
-        (bin_dir / name).chmod(0o755)
-    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "STATE": str(state)}
+    stub_bin.add("docker", FAKE_DOCKER)
+    stub_bin.add("curl", FAKE_ENGINE_API)
+    return {**stub_bin.env, "STATE": str(state)}
 
 
 def run_with(env: dict, script: str, settings: dict) -> subprocess.CompletedProcess:
@@ -245,8 +235,8 @@ def docker_calls(env: dict, verb: str) -> list[str]:
     return [line for line in log.read_text().splitlines() if line.startswith(verb)] if log.exists() else []
 
 
-def test_a_probe_runs_once_and_is_replaced_only_when_its_settings_change(tmp_path):
-    env = with_fake_docker(tmp_path)
+def test_a_probe_runs_once_and_is_replaced_only_when_its_settings_change(fake_docker):
+    env = fake_docker
     probe = {"PROBE": "probe-a", "IMAGE": "multihost/probe:busybox", "NETWORK": "my-net"}
     first = run_with(env, "run-probe", probe)
     assert first.returncode == 0, first.stderr
@@ -264,8 +254,8 @@ def test_a_probe_runs_once_and_is_replaced_only_when_its_settings_change(tmp_pat
     assert "--network other-net" in docker_calls(env, "run ")[-1]
 
 
-def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refused(tmp_path):
-    env = with_fake_docker(tmp_path)
+def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refused(fake_docker):
+    env = fake_docker
     network = {"NETWORK": "my-net", "SUBNET": "10.0.4.0/24", "GATEWAY": "10.0.4.1", "ENCRYPTED": "0"}
     created = run_with(env, "create-network", network)
     assert created.returncode == 0 and created.stdout == "my-net\n", created.stderr
@@ -284,8 +274,8 @@ def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refu
     assert len(docker_calls(env, "network create")) == 1
 
 
-def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(tmp_path):
-    env = with_fake_docker(tmp_path)
+def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(fake_docker):
+    env = fake_docker
     (Path(env["STATE"]) / "container-consul").write_text("true \n")  # running, without the label
     refused = run_with(env, "run-consul", {"NAME": "consul", "IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5",
                                            "HOST_NAME": "mh-keystore"})
@@ -293,18 +283,18 @@ def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(tmp_path
     assert not docker_calls(env, "rm ") and not docker_calls(env, "run ")
 
 
-def test_an_encrypted_overlay_asks_for_ipsec(tmp_path):
-    env = with_fake_docker(tmp_path)
+def test_an_encrypted_overlay_asks_for_ipsec(fake_docker):
+    env = fake_docker
     settings = {"NETWORK": "my-net", "SUBNET": "10.0.4.0/24", "GATEWAY": "10.0.4.1", "ENCRYPTED": "1"}
     assert run_with(env, "create-network", settings).returncode == 0
     (create,) = docker_calls(env, "network create")
     assert create.endswith("--opt encrypted my-net")
 
 
-def test_a_command_carries_only_the_helpers_of_common_sh_its_script_uses():
+def test_a_command_carries_only_the_libraries_its_script_names():
     text = host_scripts.render("remove-container", {"NAME": "probe-a"})
     assert text.startswith("NAME=probe-a\nset -eu\n")
-    # engine_answers, and engine_api which engine_answers calls.
+    # base, and engine-api (engine_answers, and engine_api which engine_answers calls).
     assert "fail() {" in text and "engine_answers() {" in text and "engine_api() {" in text
     assert "join_store() {" not in text and "run_container() {" not in text and "wait_until() {" not in text
     # A step of a longer command brings its own.

@@ -124,29 +124,23 @@ def test_the_output_of_ping_probes_splits_per_target():
     assert split_outputs("") == {}
 
 
-def test_ping_probes_reports_every_target_even_when_pings_fail(tmp_path):
+def test_ping_probes_reports_every_target_even_when_pings_fail(stub_bin):
     """The real host script with stand-in `docker` and `ping` (the rest is real: sh, sed): the warm-up
     echo to one target fails and the counted ping to another loses everything; every target still
     gets its lines."""
-    import os
     import subprocess
     from components import host_scripts
-    docker = tmp_path / "docker"  # `docker exec -e K=V ... PROBE CMD...` runs CMD here
-    docker.write_text('#!/bin/sh\nshift\nwhile [ "$1" = -e ]; do export "$2"; shift 2; done\nshift\nexec "$@"\n')
-    ping = tmp_path / "ping"
+    # `docker exec -e K=V ... PROBE CMD...` runs CMD here.
+    stub_bin.add("docker", 'shift\nwhile [ "$1" = -e ]; do export "$2"; shift 2; done\nshift\nexec "$@"\n')
     # The counted ping must ask for the summary only (-q); the warm-up echo prints nothing anyway.
-    ping.write_text("#!/bin/sh\n"
-                    "case \"$*\" in '-c 1 '*|'-q '*) ;; *) echo \"no -q: $*\"; exit 2 ;; esac\n"
-                    "case \"$*\" in\n"
-                    "  *'-c 1 '*slow) exit 1 ;;\n"
-                    f"  *lost) cat {PING_DATA / 'busybox-quiet-no-reply.txt'}; exit 1 ;;\n"
-                    f"  *) cat {PING_DATA / 'busybox-quiet-full.txt'} ;;\nesac\n")
-    for tool in (docker, ping):
-        tool.chmod(0o755)
+    stub_bin.add("ping", "case \"$*\" in '-c 1 '*|'-q '*) ;; *) echo \"no -q: $*\"; exit 2 ;; esac\n"
+                         "case \"$*\" in\n"
+                         "  *'-c 1 '*slow) exit 1 ;;\n"
+                         f"  *lost) cat {PING_DATA / 'busybox-quiet-no-reply.txt'}; exit 1 ;;\n"
+                         f"  *) cat {PING_DATA / 'busybox-quiet-full.txt'} ;;\nesac\n")
     script = host_scripts.render("ping-probes", {"PROBE": "probe-a", "COUNT": "3", "INTERVAL": "0.2",
                                                  "TARGETS": "slow lost fine"})
-    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30, env=stub_bin.env)
     assert done.returncode == 0, done.stderr
     outputs = split_outputs(done.stdout)
     assert set(outputs) == {"slow", "lost", "fine"}

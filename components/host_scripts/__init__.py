@@ -1,20 +1,40 @@
 """Host-side commands: the shell scripts beside this file, rendered with their settings.
 
-Each rendered command is the part of `common.sh` that one script uses plus that script, preceded
-by its settings as shell assignments, so that what Pulumi runs over SSH is exactly what a reader
-can run by hand (with all of `common.sh`, as its first lines say). Scripts
-that always run one after the other on a host can go as one command (one SSH session instead of
-several): each step then runs in a subshell of its own, in order, and the first that fails stops
-the rest.
+The shared shell code is in named libraries in lib/ (lib/README lists them). The first line of
+every script and of every library names the libraries it needs, in the order they are joined:
+
+    # needs: base waits engine-api engine
+
+It lists every library the file needs, also those its libraries need, each after the libraries it
+needs itself (tests/test_script_libraries.py checks that every function a file calls is defined by
+a library it names). A rendered command is the script's settings as shell assignments, the
+libraries its first line names, then the script, all without their comment and blank lines: a
+command's text is kept twice per resource in the stack's state, which Pulumi writes out whole
+after every step (the comments are in the files). The renderer reads the `# needs:` lines only,
+never the functions.
+
+Scripts that always run one after the other on a host can go as one command (one SSH session
+instead of several): each step then runs in a subshell of its own, in order, and the first that
+fails stops the rest; only the last step's stdout is kept. Such a command carries the libraries of
+all its steps once each, in the order they are first named (the first step's, then those the next
+steps add): each first line lists a library after those it needs, so this order has them too.
+
+What the program sends is what a reader can run by hand:
+
+    python3 -m components.host_scripts ensure-engine HOST_NAME=x ENGINE_LINE=20.10
+
+prints the command text for ensure-engine.sh with those settings (several scripts: the steps of one
+command), to read, or to run on a host as root: `… | ssh root@HOST sh -s`.
 """
 from __future__ import annotations
 
 import re
 import shlex
 from pathlib import Path
-from typing import Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Mapping, Sequence, Union
 
-import pulumi
+if TYPE_CHECKING:
+    import pulumi
 
 SCRIPT_DIR = Path(__file__).resolve().parent
 
@@ -31,61 +51,51 @@ def _steps(scripts: Scripts) -> list[str]:
     return [scripts] if isinstance(scripts, str) else list(scripts)
 
 
-def _code(script: str) -> str:
-    """A script without its comment lines: a command's text is kept twice per resource in the stack's
-    state, which Pulumi writes out whole after every step (the comments are in the files)."""
-    lines = (SCRIPT_DIR / f"{script}.sh").read_text().splitlines(keepends=True)
-    return "".join(line for line in lines if not line.lstrip().startswith("#"))
+def _path(name: str) -> Path:
+    """The file of a script (`ensure-engine`) or of a library (`lib/engine`)."""
+    return SCRIPT_DIR / f"{name}.sh"
 
 
-# A function definition in common.sh: `name() { ...; }` on one line, or `name() {` up to a line `}`.
-_FUNCTION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\(\) \{")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+def _code(name: str) -> str:
+    """A script or library without its comment lines and blank lines."""
+    lines = _path(name).read_text().splitlines(keepends=True)
+    return "".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
 
 
-def _common_parts() -> tuple[str, dict[str, str]]:
-    """common.sh without comments: its top-level lines, and its functions by name in file order."""
-    top_level: list[str] = []
-    functions: dict[str, str] = {}
-    inside = None
-    for line in _code("common").splitlines(keepends=True):
-        if inside is not None:
-            functions[inside] += line
-            inside = None if line.rstrip() == "}" else inside
-        elif match := _FUNCTION.match(line):
-            functions[match.group(1)] = line
-            inside = match.group(1) if line.rstrip().endswith("{") else None
-        elif line.strip():
-            top_level.append(line)
-    return "".join(top_level), functions
+_NEEDS = re.compile(r"# needs:((?: [a-z0-9-]+)*)")
 
 
-def _common_for(code: str) -> str:
-    """The top-level lines of common.sh and the functions `code` calls, and those they call in turn.
-    All of common.sh went with every command: with 8 engines its copies (a command's text is kept
-    twice per resource, its delete's too) made up most of a 1 MB state that Pulumi writes out
-    whole after every step."""
-    top_level, functions = _common_parts()
-    wanted: set[str] = set()
-    pending = set(_WORD.findall(code)) & functions.keys()
-    while pending:
-        name = pending.pop()
-        wanted.add(name)
-        pending |= (set(_WORD.findall(functions[name])) & functions.keys()) - wanted
-    return top_level + "".join(body for name, body in functions.items() if name in wanted)
+def needs(name: str) -> list[str]:
+    """The libraries that a script (`ensure-engine`) or a library (`lib/engine`) names on its first
+    line, `# needs: base waits …`, in order."""
+    path = _path(name)
+    first_line = path.read_text().split("\n", 1)[0]
+    match = _NEEDS.fullmatch(first_line)
+    if match is None:
+        raise ValueError(f"{path}: the first line must name the libraries it needs, "
+                         f"`# needs: LIBRARY …` (`# needs:` for none), not {first_line!r}")
+    return match.group(1).split()
+
+
+def libraries(scripts: Scripts) -> list[str]:
+    """The libraries a command carries: those its steps name, each once, in the order first named."""
+    joined: list[str] = []
+    for step in _steps(scripts):
+        joined += [library for library in needs(step) if library not in joined]
+    return joined
 
 
 def render(scripts: Scripts, settings: Mapping[str, str] | None = None) -> str:
     """The command text for <script>.sh (or for several, in order) with the given (plain) settings."""
     steps = _steps(scripts)
-    common = _common_for("".join(_code(step) for step in steps))
+    head = _assignments(settings or {}) + "".join(_code(f"lib/{library}") for library in libraries(steps))
     if len(steps) == 1:
-        return _assignments(settings or {}) + common + _code(steps[0])
+        return head + _code(steps[0])
     # A subshell per step: a step's own `exit` or `set` stays in it. What the command prints on
     # stdout is its last step's (what the others print goes to stderr).
     bodies = [f"# {step}.sh\n(\n{_code(step)})" + (" >&2" if i < len(steps) - 1 else "")
               for i, step in enumerate(steps)]
-    return _assignments(settings or {}) + common + "\n".join(bodies) + "\n"
+    return head + "\n".join(bodies) + "\n"
 
 
 def as_root(user: str, command_text: str) -> str:
@@ -100,4 +110,6 @@ def stdin_command(scripts: Scripts) -> str:
 
 def render_output(scripts: Scripts, settings: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
     """Like render, for settings that are Pulumi outputs."""
+    import pulumi  # here, not above: the command line (`python3 -m components.host_scripts`) needs no Pulumi
+
     return pulumi.Output.all(**settings).apply(lambda resolved: render(scripts, resolved))

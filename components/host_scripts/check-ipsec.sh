@@ -1,3 +1,4 @@
+# needs: base
 # Refuse an encrypted overlay where the kernel cannot do it: add, in a throwaway network namespace,
 # the kind of ESP security association dockerd programs for `--opt encrypted` (AES-GCM,
 # rfc4106). Without XFRM/ESP support the overlay would come up and lose every packet.

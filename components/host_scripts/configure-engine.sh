@@ -1,10 +1,13 @@
-# Point the running engine at the cluster store, in its turn (common.sh: join_store). Runs after
-# ensure-engine.sh, once Consul has a leader. The engine registers every discovery heartbeat (1 s
-# here; 20 s by default); the TTL must be given with it: by default it is 3 heartbeats, and Consul
-# refuses sessions shorter than 10 s (libkv asks for half the TTL).
+# needs: base waits engine-api engine versions firewall kv-join
+# Point the running engine at the cluster store, in its turn (how engines join: lib/kv-join.sh).
+# Runs after ensure-engine.sh, once Consul has a leader. The engine registers every discovery
+# heartbeat (1 s, set below; 20 s by default); the TTL must be given with it: by default it is 3
+# heartbeats, and Consul refuses sessions shorter than 10 s (libkv asks for half the TTL).
 # Settings: CLUSTER_STORE (consul://ADDRESS:8500), CLUSTER_ADVERTISE (IFACE:2376), ENGINE_LINE,
 # CONSUL_HTTP (http://ADDRESS:8500), NODE (ADDRESS:2376 as advertised), JOIN_THROUGH (the first
 # engine, on every other engine).
+# Waits (settings, in seconds): STORE_RELOAD_WAIT_S (10), FIRST_ENGINE_WAIT_S (120),
+# ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30).
 : "${CLUSTER_STORE:?}" "${CLUSTER_ADVERTISE:?}" "${ENGINE_LINE:?}" "${CONSUL_HTTP:?}" "${NODE:?}"
 engine_answers || fail "the Docker engine on $(hostname) does not answer (ensure-engine.sh starts it)"
 # An engine of another line would not take a cluster store (23.0+): refuse before touching it.

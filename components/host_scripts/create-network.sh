@@ -1,3 +1,4 @@
+# needs: base
 # The overlay network, as `docker network create --driver overlay --subnet=10.0.4.0/24 my-net`:
 # attachable (containers started with `docker run`, also in swarm mode), IPsec between hosts with
 # ENCRYPTED=1, labelled with its subnet. Run again, it keeps the network it made; a network of that

@@ -1,9 +1,21 @@
+# needs: base waits engine-api engine versions firewall kv-join
 # Give the host its own hostname and a running Docker Engine of the pinned line.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
-# for the cluster store; swarm: 20.10 or newer).
+# for the cluster store; swarm: 20.10 or newer); on a ClusteredEngine also CONSUL_HTTP and
+# JOIN_THROUGH (the first engine, on every other engine), with which a restart joins through it.
+# Waits (settings, in seconds): ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30),
+# FIRST_ENGINE_WAIT_S (120).
 : "${HOST_NAME:?}" "${ENGINE_LINE:?}"
 CONTROL_PLANE=${CONTROL_PLANE:-kv}
 
+# Two engines with one hostname break the overlay (serf: "Node name conflicts"): each host gets its
+# own, before its engine (re)starts.
+set_hostname() {
+  if [ "$(hostname)" != "$1" ]; then
+    hostname "$1"
+    echo "$1" >/etc/hostname
+  fi
+}
 set_hostname "$HOST_NAME"
 
 if ! command -v dockerd >/dev/null 2>&1; then
@@ -24,11 +36,12 @@ if ! command -v dockerd >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || fail "no Docker Engine $ENGINE_LINE package in the apt sources of $HOST_NAME (add Docker's apt repository, or Debian bullseye's)"
 fi
 
-# The engine that serves: the running one (its API answers for a tenth of the CPU of starting
-# dockerd to ask, on every host at once), else the installed one, before it starts.
+# The engine that serves: the running one (its API answers for far less CPU than starting dockerd
+# to ask, on every host at once), else the installed one, before it starts.
 if engine_answers; then version=$(running_engine_version); else version=$(engine_version); fi
 check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
 if [ "$CONTROL_PLANE" = kv ]; then quiet_serf_port; fi
-engine_answers || restart_engine
+# A stopped engine with a cluster store joins through the first engine (lib/kv-join.sh, 5).
+engine_answers || restart_clustered_engine
 echo "Docker Engine $version on $HOST_NAME"

@@ -1,3 +1,4 @@
+# needs: base engine-api
 # Get IMAGE onto this engine, unless it is there: loaded from the `docker save` archive ARCHIVE (a
 # path on the host), or pulled when ARCHIVE is empty.
 # Settings: IMAGE (name:tag), ARCHIVE (path on the host, or empty).
@@ -5,9 +6,9 @@
 image_present() { engine_api "/images/$IMAGE/json" >/dev/null 2>&1; }
 if ! image_present; then
   if [ -n "$ARCHIVE" ]; then
-    # What `docker load -i ARCHIVE` asks the engine, through curl: the docker CLI's start alone
-    # costs 70 ms of CPU, on every host at once. The engine answers 200 even when the load fails,
-    # and says why in the body.
+    # What `docker load -i ARCHIVE` asks the engine, through curl: cheaper than starting the docker
+    # CLI, on every host at once. The engine answers 200 even when the load fails, and says why in
+    # the body.
     [ -r "$ARCHIVE" ] || fail "no image archive $ARCHIVE on $(hostname)"
     answer=$(curl -sS --unix-socket /var/run/docker.sock -X POST -H 'Content-Type: application/x-tar' -H 'Expect:' \
       -T "$ARCHIVE" "http://localhost/images/load")

@@ -1,3 +1,4 @@
+# needs: base
 # Ping every target from the probe container PROBE, all at once, in one `docker exec`; every line
 # a ping prints comes out as `TARGET <line>`. Whatever ping says is the result.
 # Settings: PROBE (container name), TARGETS (addresses or names, space-separated), COUNT,

@@ -1,3 +1,4 @@
+# needs: base engine-api
 # Remove the container NAME from this engine; nothing to do when there is none.
 # Settings: NAME.
 : "${NAME:?}"

@@ -1,3 +1,4 @@
+# needs: base engine-api
 # Remove the network NETWORK; nothing to do when it is not there (or the engine left its store).
 # Settings: NETWORK.
 : "${NETWORK:?}"

@@ -1,3 +1,4 @@
+# needs: base engine-api containers
 # Run the probe PROBE from IMAGE (already on the engine), attached to the overlay network NETWORK,
 # with its name as hostname. It only has to stay up: pings run in it with `docker exec`. Prints its
 # address on NETWORK.

@@ -1,3 +1,4 @@
+# needs: base
 # Make this engine the swarm's manager (unless it already is) and print the workers' join token,
 # and nothing else, on stdout. Settings: ADVERTISE_ADDR (underlay address).
 : "${ADVERTISE_ADDR:?}"

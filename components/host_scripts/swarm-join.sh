@@ -1,3 +1,4 @@
+# needs: base
 # Join the swarm of MANAGER as a worker, unless this engine is already in it.
 # Settings: MANAGER (address:2377), ADVERTISE_ADDR (underlay address), JOIN_TOKEN (a secret).
 : "${MANAGER:?}" "${ADVERTISE_ADDR:?}" "${JOIN_TOKEN:?}"

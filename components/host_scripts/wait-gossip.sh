@@ -1,19 +1,22 @@
+# needs: base waits engine-api engine gossip
 # Wait until this engine's gossip (serf: how engines clustered through a key-value store find each
 # other's overlay endpoints) has met another engine. An engine left alone stays alone: libnetwork
 # joins one neighbour named by the store, and tries again only when the set of engines changes
-# (engines joining through the first one makes that rare). Restarting it makes it join the others,
-# who listen by now.
-# Its log is what tells: serf logs `EventMemberJoin: NAME` for every member it meets (whether it
-# logs every member of a busy cluster is another matter: here some went unlogged while the
-# overlay worked, so meeting one other engine is what is asked).
+# (engines joining through the first one, lib/kv-join.sh, makes that rare). Restarting it makes it
+# join the others, who listen by now.
+# Its log is what tells: serf logs `EventMemberJoin: NAME` for the members it meets (not always
+# every member of a busy cluster, so meeting one other engine is what is asked).
 # Settings: ENGINES (the names of all the engines, this one included).
+# Waits (settings, in seconds): GOSSIP_WAIT_S (10), GOSSIP_RESTART_WAIT_S (30),
+# ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30).
 : "${ENGINES:?}"
 met_another() {
   gossip_members | grep -vx "$(hostname)" | grep -qxF "$(echo $ENGINES | tr ' ' '\n')"
 }
-if ! wait_until 10 "the gossip of $(hostname) to meet another engine" met_another 2>/dev/null; then
+if ! wait_until "${GOSSIP_WAIT_S:-10}" "the gossip of $(hostname) to meet another engine" met_another 2>/dev/null; then
   echo "$(hostname) has met no other engine: restarting its engine to join again" >&2
+  # A plain restart: the other engines listen by now (this command has no JOIN_THROUGH).
   restart_engine
-  wait_until 30 "the gossip of $(hostname) to meet another engine after a restart" met_another
+  wait_until "${GOSSIP_RESTART_WAIT_S:-30}" "the gossip of $(hostname) to meet another engine after a restart" met_another
 fi
 echo "$(hostname) gossips with the other engines"

@@ -220,7 +220,8 @@ def test_rule_changes_wait_for_the_xtables_lock(topology):
         "[ -e /tmp/xtables-locked ]\n")
     status = host.ssh(legacy_and_locked + "iptables -S OUTPUT >/dev/null 2>&1 && echo 0 || echo $?; wait")
     assert status.strip() == "4", "without waiting, a change under the lock should fail"
-    common = (host_scripts.SCRIPT_DIR / "common.sh").read_text()
+    common = "".join((host_scripts.SCRIPT_DIR / "lib" / f"{name}.sh").read_text()
+                     for name in host_scripts.needs("configure-engine"))
     try:
         rules = host.ssh(legacy_and_locked + common + "\nquiet_serf_port\nwait\niptables-legacy -S OUTPUT")
         assert "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP" in rules, rules

@@ -1,0 +1,22 @@
+# needs: base engine-api
+# The engine's version, and the pinned line it must be of.
+
+# The installed engine's version (20.10.5), from dockerd itself: it answers when not running.
+engine_version() { dockerd --version | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p'; }
+# The running engine's version, from its API: far cheaper than starting dockerd to ask it.
+running_engine_version() {
+  engine_api /version | sed -n 's/.*"Version":"\([0-9][0-9.]*\)[^"]*","ApiVersion".*/\1/p'
+}
+
+# check_engine_line VERSION LINE CONTROL_PLANE: refuse an engine outside the configured line, and
+# for kv any engine from 23.0 on (no cluster store there: it would not even start with one).
+check_engine_line() {
+  case "$3:${1%%.*}" in
+    kv:2[3-9]|kv:[3-9][0-9])
+      fail "Docker Engine $1 on $(hostname) is 23.0 or newer, which removed --cluster-store/--cluster-advertise; install the $2 line, or use controlPlane swarm" ;;
+  esac
+  case "$1" in
+    "$2".*) ;;
+    *) fail "Docker Engine $1 on $(hostname) is outside the pinned $2 line" ;;
+  esac
+}
