@@ -1,4 +1,4 @@
-"""docker-multihost: Docker engines on several hosts, an overlay network across them, and probes
+"""docker-multihost, Docker engines on several hosts, an overlay network across them, and probes
 that ping each other over it. The overlay's control plane is a Consul keystore the engines cluster
 through (`kv`, the classic setup) or the engines' own swarm (`swarm`); only the kind of host
 differs by stack. The wiring is components/topology.py."""

@@ -18,6 +18,7 @@ import tempfile
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from components.names import PROJECT
 from ops.stack import SSH_CONNECT_TIMEOUT_S, ToolError, ssh_argv, stack_outputs
 
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         outputs = stack_outputs(args.stack)
-        kind = subprocess.run(["pulumi", "config", "get", "docker-multihost:hostKind", "--stack", args.stack],
+        kind = subprocess.run(["pulumi", "config", "get", f"{PROJECT}:hostKind", "--stack", args.stack],
                               capture_output=True, text=True).stdout.strip()
     except ToolError as err:
         print(f"destroy: {err}", file=sys.stderr)

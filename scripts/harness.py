@@ -2,6 +2,7 @@
 and what a stack left on the local engine.
 
     python scripts/harness.py leftovers STACK   prints what is left, exits 1 if anything is
+    python scripts/harness.py host-kind STACK   prints the stack's host kind (vagrant-PROVIDER for vagrant)
 """
 from __future__ import annotations
 
@@ -45,10 +46,20 @@ def leftovers(stack: str) -> list[str]:
     return found
 
 
+def host_kind(stack: str) -> str:
+    """The stack's host kind as Pulumi.<stack>.yaml sets it; for vagrant, with its provider."""
+    kind = stack_setting(stack, "hostKind") or "vagrant"
+    provider = (stack_setting(stack, "vagrant") or {}).get("provider", "virtualbox")
+    return f"{kind}-{provider}" if kind == "vagrant" else kind
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "leftovers":
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+    if len(argv) != 2 or argv[0] not in ("leftovers", "host-kind"):
+        print("\n".join(__doc__.strip().splitlines()[-2:]), file=sys.stderr)
         return 2
+    if argv[0] == "host-kind":
+        print(host_kind(argv[1]))
+        return 0
     left = leftovers(argv[1])
     for item in left:
         print(item)

@@ -10,11 +10,7 @@ trap 'echo "make up: failed (stack $STACK); see the messages above" >&2' ERR
 [ -f "Pulumi.$STACK.yaml" ] || { echo "make up: no Pulumi.$STACK.yaml: STACK names a stack file of this repo" >&2; exit 2; }
 make -s venv
 # Hosts that are containers here (the sandbox, Vagrant's docker provider) need the images built.
-host_kind=$(venv/bin/python -c 'import sys, yaml
-config = yaml.safe_load(open(sys.argv[1]))["config"]
-kind = config.get("docker-multihost:hostKind", "vagrant")
-provider = (config.get("docker-multihost:vagrant") or {}).get("provider", "virtualbox")
-print(f"{kind}-{provider}" if kind == "vagrant" else kind)' "Pulumi.$STACK.yaml")
+host_kind=$(venv/bin/python scripts/harness.py host-kind "$STACK")
 if [ "$host_kind" = sandbox ] || [ "$host_kind" = vagrant-docker ]; then
 	make -s images
 fi

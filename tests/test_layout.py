@@ -64,6 +64,8 @@ DEFINED_ONCE = {
     '"stack", "output"': "ops/stack.py",
     "def ping_targets": "components/ping.py",
     "def leftovers": "scripts/harness.py",
+    # Configuration keys are read through components.config, or named with PROJECT.
+    "docker-multihost:": None,
 }
 
 
@@ -76,4 +78,4 @@ def program_and_tool_files() -> list[Path]:
 @pytest.mark.parametrize("literal", sorted(DEFINED_ONCE))
 def test_a_shared_name_is_spelled_only_where_it_is_defined(literal):
     places = {str(path.relative_to(ROOT)) for path in program_and_tool_files() if literal in path.read_text(errors="replace")}
-    assert places == {DEFINED_ONCE[literal]}
+    assert places == ({DEFINED_ONCE[literal]} if DEFINED_ONCE[literal] else set())
