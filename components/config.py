@@ -35,11 +35,21 @@ DEFAULT_SANDBOX_HOST_IMAGE = {"kv": "multihost/host:bullseye", "swarm": "multiho
 # Interface each host kind advertises to the cluster: Vagrant's eth0 is the same NAT address on
 # every VM, so its private network (eth1) is the one that reaches the other hosts.
 DEFAULT_ADVERTISE_INTERFACE = {"vagrant": "eth1", "sandbox": "eth0", "ssh": "eth0"}
-_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_INTERFACE = re.compile(r"^[A-Za-z0-9._-]{1,15}$")
-# A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
-_IMAGE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
-                    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$")
+# Patterns are used with fullmatch only: `$` also matches before a trailing newline.
+_HOSTNAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+_INTERFACE = re.compile(r"[A-Za-z0-9._-]{1,15}")
+# A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components. No
+# component starts with `-` (Docker's own grammar), so no reference reads as a `docker run` option.
+_REGISTRY_PART = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE = re.compile(rf"(?:{_REGISTRY_PART}(?:\.{_REGISTRY_PART})*(?::[0-9]+)?/)?{_PATH_PART}(?:/{_PATH_PART})*"
+                    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?")
+# The portable POSIX user name (what useradd accepts by default), at most 32 characters.
+_USER = re.compile(r"[a-z_][a-z0-9_-]*[$]?")
+_USER_MAX = 32
+# One label of a DNS name (RFC 1123), and a name's whole length.
+_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_DNS_NAME_MAX = 253
 
 
 class ConfigError(pulumi.RunError):
@@ -174,7 +184,8 @@ def _network(key: str, value: Any) -> ipaddress.IPv4Network:
 def check_engine_line(key: str, version: str, control_plane: str = "kv") -> str:
     """kv: accept `20.10` or `20.10.N`, refuse other lines (saying why for 23.0 and newer).
     swarm: accept any line from 20.10 on."""
-    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", str(version).strip())
+    text = str(version)
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
     if not match:
         raise ConfigError(key, f"{version!r} is not a Docker Engine version such as 20.10 or 20.10.5")
     major, minor = int(match.group(1)), int(match.group(2))
@@ -182,7 +193,7 @@ def check_engine_line(key: str, version: str, control_plane: str = "kv") -> str:
         if (major, minor) < SWARM_MINIMUM_ENGINE_LINE:
             raise ConfigError(key, f"Docker Engine {version} is too old for controlPlane swarm "
                                    f"(attachable overlays need 20.10 or newer)")
-        return str(version).strip()
+        return text
     if (major, minor) >= (23, 0):
         raise ConfigError(
             key,
@@ -192,19 +203,53 @@ def check_engine_line(key: str, version: str, control_plane: str = "kv") -> str:
         )
     if f"{major}.{minor}" != SUPPORTED_ENGINE_LINE:
         raise ConfigError(key, f"Docker Engine {version} is outside the pinned {SUPPORTED_ENGINE_LINE} line")
-    return str(version).strip()
+    return text
 
 
 def check_image(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not _IMAGE.match(value):
+    if not isinstance(value, str) or not _IMAGE.fullmatch(value):
         raise ConfigError(key, f"{value!r} is not a Docker image reference such as busybox:1.36.1")
+    return value
+
+
+def check_ssh_user(key: str, value: Any) -> str:
+    """A portable POSIX user name: the tools pass it to ssh, and nothing in it may read as an option
+    or as `user@host`."""
+    if not isinstance(value, str) or len(value) > _USER_MAX or not _USER.fullmatch(value):
+        raise ConfigError(key, f"{value!r} is not a user name (lowercase letters, digits, '_' and '-', "
+                               f"not starting with a digit or '-', at most {_USER_MAX} characters)")
+    return value
+
+
+def _is_dns_name(value: str) -> bool:
+    labels = value.split(".")
+    # An all-digit last label would be read as a (partial) IPv4 address, not looked up.
+    return (len(value) <= _DNS_NAME_MAX and all(_DNS_LABEL.fullmatch(label) for label in labels)
+            and not labels[-1].isdigit())
+
+
+def _is_ip_address(value: str) -> bool:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    # ipaddress takes any text after `%` as an IPv6 zone: only an interface name is one.
+    scope = getattr(address, "scope_id", None)
+    return scope is None or bool(_INTERFACE.fullmatch(scope))
+
+
+def check_ssh_address(key: str, value: Any) -> str:
+    """A DNS name or an IPv4/IPv6 address: never an option (`-…`), `user@host` or `host:port`."""
+    if not isinstance(value, str) or not (_is_ip_address(value) or _is_dns_name(value)):
+        raise ConfigError(key, f"{value!r} is not a DNS name (letters, digits and '-' in dot-separated labels, "
+                               f"at most {_DNS_NAME_MAX} characters) or an IP address")
     return value
 
 
 def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -> HostSettings:
     raw = _require_mapping(key, raw)
     name = raw.get("name")
-    if not isinstance(name, str) or not _HOSTNAME.match(name):
+    if not isinstance(name, str) or not _HOSTNAME.fullmatch(name):
         raise ConfigError(f"{key}.name", f"{name!r} is not a valid hostname (lowercase letters, digits, '-')")
     try:
         address = ipaddress.IPv4Address(str(raw.get("address")))
@@ -213,7 +258,7 @@ def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -
     if address not in underlay or address in (underlay.network_address, underlay.broadcast_address):
         raise ConfigError(f"{key}.address", f"{address} is not a host address of hostNetwork {underlay}")
     interface = raw.get("advertiseInterface", DEFAULT_ADVERTISE_INTERFACE[host_kind])
-    if not isinstance(interface, str) or not _INTERFACE.match(interface):
+    if not isinstance(interface, str) or not _INTERFACE.fullmatch(interface):
         raise ConfigError(f"{key}.advertiseInterface", f"{interface!r} is not an interface name")
     ssh = None
     if host_kind == "ssh":
@@ -222,12 +267,12 @@ def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -
         if not isinstance(key_file, str) or not os.path.isfile(os.path.expanduser(key_file)):
             raise ConfigError(f"{key}.ssh.privateKeyFile", f"{key_file!r} is not a readable file")
         port = ssh_raw.get("port", 22)
-        if not isinstance(port, int) or not 0 < port < 65536:
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
             raise ConfigError(f"{key}.ssh.port", f"{port!r} is not a TCP port")
         ssh = SshSettings(
-            address=str(ssh_raw.get("address", address)),
+            address=check_ssh_address(f"{key}.ssh.address", ssh_raw.get("address", str(address))),
             port=port,
-            user=str(ssh_raw.get("user", "root")),
+            user=check_ssh_user(f"{key}.ssh.user", ssh_raw.get("user", "root")),
             private_key_file=os.path.expanduser(key_file),
         )
     return HostSettings(name=name, address=str(address), advertise_interface=interface, ssh=ssh)
@@ -274,6 +319,13 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     subnet = _network("network.subnet", network_raw.get("subnet", "10.0.4.0/24"))
     if subnet.overlaps(underlay):
         raise ConfigError("network.subnet", f"{subnet} overlaps hostNetwork {underlay}: overlay and underlay must differ")
+    # The gateway takes the first host address and each engine's probe one more, besides the network
+    # and broadcast addresses; a /31 or /32 is counted as having none left.
+    needed = 1 + len(engines)
+    usable = subnet.num_addresses - 2 if subnet.prefixlen <= 30 else 0
+    if usable < needed:
+        raise ConfigError("network.subnet", f"{subnet} has {usable} usable addresses; the overlay needs {needed}: "
+                                            f"its gateway and one per probe ({len(engines)} engines, one probe each)")
     encrypted = network_raw.get("encrypted", False)
     if not isinstance(encrypted, bool):
         raise ConfigError("network.encrypted", f"{encrypted!r} is not true or false")
@@ -314,8 +366,11 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if not isinstance(privileged, bool):
         raise ConfigError("sandbox.privileged", f"{privileged!r} is not true or false")
     port_base = sandbox_raw.get("sshPortBase", 2200)
-    if not isinstance(port_base, int) or not 1024 <= port_base <= 65535 - len(hosts):
-        raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a free port range start (1024 and up)")
+    # Hosts 0 … n-1 publish on base … base+n-1, all unprivileged TCP ports.
+    if (not isinstance(port_base, int) or isinstance(port_base, bool)
+            or not 1024 <= port_base <= 65536 - len(hosts)):
+        raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a port range start: the {len(hosts)} hosts "
+                                                 f"use base … base+{len(hosts) - 1}, which must lie in 1024–65535")
     sandbox = SandboxSettings(
         host_image=check_image("sandbox.hostImage",
                                sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE[control_plane])),

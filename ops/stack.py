@@ -19,9 +19,12 @@ class ToolError(Exception):
 
 def ssh_argv(access: dict, *remote: str) -> list[str]:
     """`ssh` to a host as its `hostAccess` entry says (the program's own endpoint and key), never
-    prompting, giving up on a dead host after SSH_CONNECT_TIMEOUT_S."""
+    prompting, giving up on a dead host after SSH_CONNECT_TIMEOUT_S. Every value from the stack is
+    an option's argument (`-l USER`, `-p PORT`) or comes after `--` (the host), so none can be read
+    as an option of its own, whatever it holds."""
     return ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
-            "-i", access["privateKeyFile"], "-p", str(access["port"]), f"{access['user']}@{access['address']}", *remote]
+            "-i", str(access["privateKeyFile"]), "-l", str(access["user"]), "-p", str(access["port"]),
+            "--", str(access["address"]), *remote]
 
 
 def run_host_script(access: dict, script: str, settings: Optional[Mapping[str, str]], timeout: float

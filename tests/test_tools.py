@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from ops import check, reach
+from ops.stack import ssh_argv
 
 
 def free_port() -> int:
@@ -79,3 +80,55 @@ def test_forgetting_a_host_drops_exactly_what_lives_on_it():
     kept = reach.forget({"resources": resources}, on_e1)["resources"]
     assert [r["urn"] for r in kept] == [u("e0-engine"), u("e0-docker"), u("overlay")]
     assert kept[2]["dependencies"] == [u("e0-engine")] and kept[2]["propertyDependencies"] == {"name": []}
+
+
+ACCESS = {"address": "e1.example", "port": 2262, "user": "admin", "privateKeyFile": "/keys/id"}
+# Values config validation refuses; ssh_argv must be safe with them all the same.
+HOSTILE = {"address": "-oProxyCommand=touch /tmp/a", "port": 22, "user": "-oProxyCommand=touch /tmp/u",
+           "privateKeyFile": "-oLocalCommand=touch /tmp/k"}
+# The ssh options ssh_argv uses: each takes the argument after it.
+FLAGS_WITH_ARGUMENTS = ("-o", "-i", "-l", "-p")
+
+
+def options(argv: list[str]) -> list[str]:
+    """What ssh reads as options: between `ssh` and `--`."""
+    return argv[1:argv.index("--")]
+
+
+def test_ssh_argv_gives_the_user_as_the_argument_of_l():
+    argv = ssh_argv(ACCESS, "true")
+    assert argv[argv.index("-l") + 1] == "admin"
+
+
+def test_ssh_argv_gives_the_port_as_the_argument_of_p():
+    argv = ssh_argv(ACCESS, "true")
+    assert argv[argv.index("-p") + 1] == "2262"
+
+
+def test_ssh_argv_ends_the_options_right_before_the_address():
+    argv = ssh_argv(ACCESS, "true")
+    assert argv[argv.index("--") + 1] == "e1.example"
+
+
+def test_ssh_argv_puts_the_remote_command_after_the_address():
+    assert ssh_argv(ACCESS, "sh -s")[-3:] == ["--", "e1.example", "sh -s"]
+
+
+def test_ssh_argv_never_joins_user_and_address():
+    assert not any("@" in arg for arg in ssh_argv(ACCESS, "true"))
+
+
+def test_ssh_argv_options_are_flags_each_with_its_argument():
+    given = options(ssh_argv(HOSTILE, "true"))
+    assert len(given) % 2 == 0 and set(given[::2]) <= set(FLAGS_WITH_ARGUMENTS)
+
+
+def test_ssh_argv_passes_hostile_values_only_as_arguments_of_their_flags():
+    pairs = options(ssh_argv(HOSTILE, "true"))
+    given = {flag: argument for flag, argument in zip(pairs[::2], pairs[1::2]) if flag != "-o"}
+    assert given == {"-i": HOSTILE["privateKeyFile"], "-l": HOSTILE["user"], "-p": "22"}
+
+
+def test_ssh_argv_keeps_a_hostile_address_out_of_the_options():
+    argv = ssh_argv(HOSTILE, "true")
+    assert HOSTILE["address"] not in options(argv) and argv[argv.index("--") + 1] == HOSTILE["address"]
