@@ -320,12 +320,15 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if subnet.overlaps(underlay):
         raise ConfigError("network.subnet", f"{subnet} overlaps hostNetwork {underlay}: overlay and underlay must differ")
     # The gateway takes the first host address and each engine's probe one more, besides the network
-    # and broadcast addresses; a /31 or /32 is counted as having none left.
-    needed = 1 + len(engines)
+    # and broadcast addresses; a /31 or /32 is counted as having none left. In swarm mode every
+    # engine on the network also holds a load-balancer endpoint with an address of its own.
+    per_engine = 2 if control_plane == "swarm" else 1
+    needed = 1 + per_engine * len(engines)
     usable = subnet.num_addresses - 2 if subnet.prefixlen <= 30 else 0
     if usable < needed:
+        what = "one per probe and one per engine's load balancer" if per_engine == 2 else "one per probe"
         raise ConfigError("network.subnet", f"{subnet} has {usable} usable addresses; the overlay needs {needed}: "
-                                            f"its gateway and one per probe ({len(engines)} engines, one probe each)")
+                                            f"its gateway and {what} ({len(engines)} engines)")
     encrypted = network_raw.get("encrypted", False)
     if not isinstance(encrypted, bool):
         raise ConfigError("network.encrypted", f"{encrypted!r} is not true or false")

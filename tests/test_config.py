@@ -271,6 +271,23 @@ def test_a_subnet_without_room_for_the_gateway_and_every_probe_is_refused(subnet
     assert f"{subnet} has {has} usable addresses; the overlay needs {needs}: its gateway and one per probe" in str(err)
 
 
+def swarm_settings(count: int, subnet: str):
+    values = stack_config("sandbox-swarm", hostNetwork="172.28.128.0/24", engines=engines(count), images={},
+                          network={"name": "my-net", "subnet": subnet})
+    return parse_settings(values, str(ROOT), "test")
+
+
+def test_a_swarm_subnet_needs_room_for_each_engines_load_balancer_too():
+    # A /29 has 6 usable addresses: the gateway, 3 probes and 3 load-balancer endpoints need 7.
+    with pytest.raises(ConfigError) as err:
+        swarm_settings(3, "10.0.4.0/29")
+    assert "needs 7: its gateway and one per probe and one per engine's load balancer" in str(err.value)
+
+
+def test_a_swarm_subnet_with_room_for_probes_and_load_balancers_is_accepted():
+    assert swarm_settings(2, "10.0.4.0/29").network.subnet == "10.0.4.0/29"
+
+
 def test_a_subnet_with_exactly_room_for_the_gateway_and_every_probe_is_accepted():
     # A /29 has 6 usable addresses: the gateway and 5 probes.
     assert parse(engines=engines(5), network={"name": "my-net", "subnet": "10.0.4.0/29"}).network.subnet == "10.0.4.0/29"
