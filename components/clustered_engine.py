@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 import pulumi
 
@@ -23,6 +23,9 @@ class ClusteredEngineArgs:
     """The host of the first engine, None on that one: this engine joins the store once that one is
     in the engines' gossip, and its gossip joins through it, so that the gossip is one (how engines
     join: the header of components/host_scripts/lib/kv-join.sh)."""
+    peers: Sequence[str] = ()
+    """The underlay addresses of the other engines but the first: the only serf joins its host sends
+    to the first engine instead, while it joins."""
 
 
 class ClusteredEngine(pulumi.ComponentResource):
@@ -48,7 +51,9 @@ class ClusteredEngine(pulumi.ComponentResource):
                     "CONSUL_HTTP": args.keystore.http_url, "NODE": f"{host.address}:{ADVERTISE_PORT}"}
         if args.first_engine is not None:
             settings["JOIN_THROUGH"] = f"{args.first_engine.address}:{ADVERTISE_PORT}"
+            settings["PEERS"] = " ".join(args.peers)
         joined = host.run(f"{name}-engine", ["ensure-engine", "configure-engine", "wait-engine-joined"], settings,
-                          parent=self, depends_on=[host, args.keystore], delete_script="deconfigure-engine")
+                          parent=self, depends_on=[host, args.keystore],
+                          delete_script=["deconfigure-engine", "restore-host"], delete_settings={"HOST_NAME": host.name})
         self.ready = joined
         self.register_outputs({"clusterAdvertise": advertise})

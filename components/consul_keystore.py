@@ -46,7 +46,8 @@ class ConsulKeystore(pulumi.ComponentResource):
             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv",
              **image.settings, "NAME": CONSUL_CONTAINER, "ADDRESS": host.address, "CONSUL_HTTP": http_url},
             parent=self, depends_on=[host, *image.ready],
-            delete_script="remove-container", delete_settings={"NAME": CONSUL_CONTAINER})
+            delete_script=["remove-container", "restore-host"],
+            delete_settings={"NAME": CONSUL_CONTAINER, "HOST_NAME": host.name})
         # The URLs resolve once Consul has a leader, so whatever uses them waits for that.
         self.url = server.stdout.apply(lambda _: f"consul://{host.address}:{CONSUL_PORT}")
         self.http_url = server.stdout.apply(lambda _: http_url)

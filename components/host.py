@@ -39,17 +39,21 @@ class Host(pulumi.ComponentResource):
     address: str
     """Underlay address, where the other hosts reach this one."""
     advertise_interface: str
+    stack_id: pulumi.Input[str]
+    """The stack's identity (StackIdentity), which every command gets as STACK_ID: what the stack
+    makes on the host carries it, and what it records there lives under it."""
     ssh: SshEndpoint
     machine: Optional[pulumi.Resource] = None
     """The machine itself, where this stack made it (a sandbox container, a Vagrant VM): whatever
     lives on the host goes with it on destroy, so a host that is gone cannot block a destroy."""
 
     def __init__(self, type_name: str, name: str, address: str, advertise_interface: str,
-                 opts: Optional[pulumi.ResourceOptions]):
+                 stack_id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions]):
         super().__init__(type_name, name, None, opts)
         self.name = name
         self.address = address
         self.advertise_interface = advertise_interface
+        self.stack_id = stack_id
 
     def on_host(self, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
         """Options for a resource that lives on this host."""
@@ -85,7 +89,7 @@ class Host(pulumi.ComponentResource):
 
     def run(self, resource_name: str, script: host_scripts.Scripts, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
-            delete_script: Optional[str] = None, delete_settings: Optional[Mapping[str, str]] = None,
+            delete_script: Optional[host_scripts.Scripts] = None, delete_settings: Optional[Mapping[str, str]] = None,
             deleted_with: Optional[pulumi.Resource] = None, secret_stdout: bool = False) -> command.remote.Command:
         """Run components/host_scripts/<script>.sh (or several, in order, in one SSH session) on
         this host when created or when its settings change. The script goes on stdin, so the
@@ -104,14 +108,15 @@ class Host(pulumi.ComponentResource):
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
         if secret_stdout:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))
+        identity = {"STACK_ID": self.stack_id}
         return command.remote.Command(
             resource_name,
             connection=self.connection(),
             create=self._as_root(host_scripts.stdin_command(script)),
-            stdin=host_scripts.render_output(script, settings),
+            stdin=host_scripts.render_output(script, {**settings, **identity}),
             # A delete command gets the create's stdin, so it carries its script inline.
-            delete=self._as_root(f"sh -c {shlex.quote(host_scripts.render(delete_script, delete_settings))}")
-            if delete_script else None,
+            delete=host_scripts.render_output(delete_script, {**(delete_settings or {}), **identity}).apply(
+                lambda text: self._as_root(f"sh -c {shlex.quote(text)}")) if delete_script else None,
             # Not PULUMI_COMMAND_STDOUT/STDERR in the delete's environment: the scripts do not use
             # them, and most sshd configurations refuse them with a warning (no AcceptEnv).
             add_previous_output_in_env=False,

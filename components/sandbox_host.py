@@ -40,10 +40,10 @@ class SandboxHost(Host):
     data on a tmpfs, and the folder of image archives shared read-only."""
 
     def __init__(self, settings: HostSettings, index: int, sandbox: SandboxSettings,
-                 underlay: SandboxUnderlay, images_dir: Optional[str],
+                 underlay: SandboxUnderlay, images_dir: Optional[str], stack_id: pulumi.Input[str],
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:SandboxHost", settings.name, settings.address,
-                         settings.advertise_interface, opts)
+                         settings.advertise_interface, stack_id, opts)
         stack = pulumi.get_stack()
         ssh_port = sandbox.ssh_port_base + index
         self.images_dir = images_dir

@@ -14,12 +14,13 @@ class SshHost(Host):
     """Creates and destroys nothing on the machine itself: it only tells the layers above how to
     reach it."""
 
-    def __init__(self, settings: HostSettings, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, settings: HostSettings, stack_id: pulumi.Input[str],
+                 opts: Optional[pulumi.ResourceOptions] = None):
         # Stacks made before the rename know it as ExistingHost: the same resource, not a new one.
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             aliases=[pulumi.Alias(type_="multihost:index:ExistingHost")]))
         super().__init__("multihost:index:SshHost", settings.name, settings.address,
-                         settings.advertise_interface, opts)
+                         settings.advertise_interface, stack_id, opts)
         assert settings.ssh is not None, "config validation requires ssh settings for the ssh host kind"
         self.ssh = SshEndpoint(
             address=settings.ssh.address,

@@ -41,7 +41,8 @@ class SwarmEngine(pulumi.ComponentResource):
         manager = args.manager
         installed = host.run(f"{name}-engine", "ensure-engine",
                              {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "swarm"},
-                             parent=self, depends_on=[host])
+                             parent=self, depends_on=[host],
+                             delete_script="restore-host", delete_settings={"HOST_NAME": host.name})
         if manager is None:
             self.membership = host.run(f"{name}-swarm-init", "swarm-init", {"ADVERTISE_ADDR": host.address},
                                        parent=self, depends_on=[installed], delete_script="swarm-leave",

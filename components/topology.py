@@ -21,25 +21,27 @@ from components.probe_container import ProbeContainer, ProbeContainerArgs
 from components.sandbox_host import SandboxHost
 from components.sandbox_underlay import SandboxUnderlay
 from components.ssh_host import SshHost
+from components.stack_identity import StackIdentity
 from components.swarm_engine import SwarmEngine, SwarmEngineArgs
 from components.vagrant_host import VagrantHost
 
 
 def make_hosts(settings: StackSettings) -> list[Host]:
     """The stack's machines, of its one host kind; the control plane's host first."""
+    stack_id = StackIdentity("stack").id
     if settings.host_kind == "sandbox":
         underlay = SandboxUnderlay("sandbox", settings)
         control_plane_host, *others = settings.hosts
-        first = SandboxHost(control_plane_host, 0, settings.sandbox, underlay, settings.images.load_from)
+        first = SandboxHost(control_plane_host, 0, settings.sandbox, underlay, settings.images.load_from, stack_id)
         # The control plane's host is made first, alone: every later step waits on the control plane,
         # and the local engine makes one container faster alone than beside many others. Only the
         # other host components depend on it: their containers do not, so deleting is not held up.
         after_first = pulumi.ResourceOptions(depends_on=[first])
-        return [first, *(SandboxHost(h, i, settings.sandbox, underlay, settings.images.load_from, after_first)
+        return [first, *(SandboxHost(h, i, settings.sandbox, underlay, settings.images.load_from, stack_id, after_first)
                          for i, h in enumerate(others, start=1))]
     if settings.host_kind == "vagrant":
-        return [VagrantHost(h, settings.vagrant) for h in settings.hosts]
-    return [SshHost(h) for h in settings.hosts]
+        return [VagrantHost(h, settings.vagrant, stack_id) for h in settings.hosts]
+    return [SshHost(h, stack_id) for h in settings.hosts]
 
 
 def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
@@ -51,8 +53,10 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
         engine_line=settings.engine_line))
     first_engine = engine_hosts[0]
     engines = [
-        ClusteredEngine(host.name, ClusteredEngineArgs(host=host, keystore=keystore, engine_line=settings.engine_line,
-                                                       first_engine=first_engine if host is not first_engine else None))
+        ClusteredEngine(host.name, ClusteredEngineArgs(
+            host=host, keystore=keystore, engine_line=settings.engine_line,
+            first_engine=first_engine if host is not first_engine else None,
+            peers=[other.address for other in engine_hosts[1:] if other is not host]))
         for host in engine_hosts
     ]
     return ControlPlane(engines=engines, store=keystore.server, network_scope="global", engines_listing_networks=engines,

@@ -29,10 +29,10 @@ class VagrantHost(Host):
     through what `vagrant ssh-config` says; the cluster uses the private network address on eth1.
     The Vagrantfile reads the machines of the stack named by MULTIHOST_STACK, set here."""
 
-    def __init__(self, settings: HostSettings, vagrant: VagrantSettings,
+    def __init__(self, settings: HostSettings, vagrant: VagrantSettings, stack_id: pulumi.Input[str],
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:VagrantHost", settings.name, settings.address,
-                         settings.advertise_interface, opts)
+                         settings.advertise_interface, stack_id, opts)
         environment = {"MULTIHOST_STACK": pulumi.get_stack()}
         machine = command.local.Command(
             f"{settings.name}-vagrant-up",

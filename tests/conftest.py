@@ -114,9 +114,13 @@ def vagrant_ssh_config(mocks: "HostMocks", create: str) -> str:
     return f"Host x\n  HostName 127.0.0.1\n  User vagrant\n  Port 2222\n  IdentityFile \"{key}\"\n"
 
 
+# The stack's identity (StackIdentity).
+FAKE_STACK_ID = "0123456789ab"
+
 # What a local command prints, by the start of its command line; any other prints FAKE_PUBLIC_KEY.
 LOCAL_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
     "vagrant ssh-config ": vagrant_ssh_config,
+    "od -An -N6 -tx1 /dev/urandom": lambda mocks, create: f"{FAKE_STACK_ID}\n",
 }
 
 

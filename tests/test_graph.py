@@ -42,7 +42,7 @@ def dependency_names(registration) -> set[str]:
 
 def test_sandbox_stack_has_one_component_per_step_of_the_classic_setup(sandbox):
     assert component_counts(sandbox) == Counter({
-        f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 3, f"{T}ConsulKeystore": 1,
+        f"{T}StackIdentity": 1, f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 3, f"{T}ConsulKeystore": 1,
         f"{T}ClusteredEngine": 2, f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1,
     })
 
@@ -377,3 +377,14 @@ def test_ssh_kind_machines_are_not_the_stacks_to_delete_with(ssh_kind):
 
 def test_ssh_kind_overlay_goes_with_the_consul_server(ssh_kind):
     assert ssh_kind.monitor.named("overlay-network").deleted_with == ssh_kind.monitor.named("keystore-consul").urn
+
+
+def test_every_host_command_carries_the_stacks_identity(sandbox):
+    commands = sandbox.monitor.of_type("command:remote:Command")
+    assert commands and all("\nSTACK_ID=0123456789ab\n" in sandbox.mocks.inputs[c.name]["stdin"] for c in commands)
+
+
+def test_every_host_delete_carries_the_stacks_identity(sandbox):
+    deletes = [sandbox.mocks.inputs[c.name]["delete"] for c in sandbox.monitor.of_type("command:remote:Command")
+               if sandbox.mocks.inputs[c.name].get("delete")]
+    assert deletes and all("STACK_ID=0123456789ab" in delete for delete in deletes)

@@ -13,7 +13,7 @@ from conftest import StubBin
 
 
 # The first line of a test's script that calls the functions of lib/kv-join.sh.
-KV_JOIN_NEEDS = "# needs: base waits engine-api engine firewall kv-join"
+KV_JOIN_NEEDS = "# needs: base record waits engine-api engine firewall kv-join"
 
 
 def run_sh(text: str) -> subprocess.CompletedProcess:
@@ -130,7 +130,7 @@ def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, stub_
 
 
 def join_check(scripts: Path, stub_bin: StubBin, tmp_path: Path, running_store: str, daemon_json_changed: str,
-               reload_takes: bool = True) -> subprocess.CompletedProcess:
+               reload_takes: bool = True, peers: str = "172.28.128.8 172.28.128.9") -> subprocess.CompletedProcess:
     """join_store (lib/kv-join.sh) against a faked engine: `engine_cluster_store` reads a file that the
     faked reload rewrites (or not), and reload and restart only say they ran. A stand-in `curl`
     answers every question (the first engine is in the gossip); a stand-in `iptables` records the
@@ -146,7 +146,7 @@ def join_check(scripts: Path, stub_bin: StubBin, tmp_path: Path, running_store: 
              'engine_log() { echo "a line of the engine\'s log"; }\n')
     (scripts / "join.sh").write_text(f"{KV_JOIN_NEEDS}\n" + fakes + f'join_store {daemon_json_changed}\necho done\n')
     settings = {"CLUSTER_STORE": wanted, "CONSUL_HTTP": "http://consul:8500", "NODE": "172.28.128.7:2376",
-                "JOIN_THROUGH": "172.28.128.6:2376"}
+                "JOIN_THROUGH": "172.28.128.6:2376", "PEERS": peers, "STACK_ID": "0123456789ab"}
     text = host_scripts.render("join", {**settings, "STORE_RELOAD_WAIT_S": "1"})
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
 
@@ -160,9 +160,16 @@ def test_an_engine_without_a_store_joins_by_a_reload_through_the_first_engine(sc
     # then sends its gossip's joins to the first engine, and only then reloads.
     assert asked[0].endswith("-X DELETE http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.7:2376")
     assert "http://consul:8500/v1/kv/multihost/in-gossip/172.28.128.6:2376?index=0" in asked[1]
-    # Waiting for the xtables lock (at most 30 s), as every rule change of the scripts does.
-    assert asked[-1] == ("iptables -w 30 -t nat -I OUTPUT -p tcp --dport 7946 -m comment --comment "
-                         "multihost-gossip-join -j DNAT --to-destination 172.28.128.6")
+    # Waiting for the xtables lock (at most 30 s), as every rule change of the scripts does; only
+    # joins to the stack's other engines go to the first engine instead.
+    assert [line for line in asked if " -I " in line] == [
+        f"iptables -w 30 -t nat -I OUTPUT -p tcp -d {peer} --dport 7946 -m comment --comment "
+        "multihost-gossip-join -j DNAT --to-destination 172.28.128.6" for peer in ("172.28.128.8", "172.28.128.9")]
+
+
+def test_the_second_of_two_engines_needs_no_rule_to_join_through_the_first(scripts, stub_bin, tmp_path):
+    done = join_check(scripts, stub_bin, tmp_path, running_store="", daemon_json_changed="yes", peers="")
+    assert done.returncode == 0 and not [line for line in stub_bin.recorded() if line.startswith("iptables")]
 
 
 def test_an_engine_already_on_the_store_is_left_alone(scripts, stub_bin, tmp_path):
@@ -189,18 +196,24 @@ case "$1 $2" in
   "inspect --format")
     case "$3" in
       *State.Running*) cat "$STATE/container-$4" 2>/dev/null || exit 1 ;;
+      *stack-id*) [ -e "$STATE/container-$4" ] || exit 1; cut -d' ' -f2 "$STATE/container-$4" ;;
       *) echo 10.0.4.2 ;;
     esac ;;
+  "container inspect") [ -e "$STATE/container-$3" ] ;;
   "rm -f") rm -f "$STATE/container-$3" ;;
   "run -d")
-    name=$4 label=${6#multihost.run=}
-    echo "true $label" >"$STATE/container-$name" ;;
-  "network inspect") cat "$STATE/network-$5" 2>/dev/null || exit 1 ;;  # its multihost.subnet label
+    name=$4 stack=${6#multihost.stack-id=} label=${8#multihost.run=}
+    echo "true $stack $label" >"$STATE/container-$name" ;;
+  "network inspect")  # its labels: multihost.stack-id, then multihost.subnet
+    [ -e "$STATE/network-$5" ] || exit 1
+    case "$4" in *subnet*) cat "$STATE/network-$5" ;; *) cut -d' ' -f1 "$STATE/network-$5" ;; esac ;;
   "network create")
     shift 2
-    label=$(echo "$*" | sed -n 's/.*--label multihost.subnet=\([^ ]*\).*/\1/p')
+    stack=$(echo "$*" | sed -n 's/.*--label multihost.stack-id=\([^ ]*\).*/\1/p')
+    subnet=$(echo "$*" | sed -n 's/.*--label multihost.subnet=\([^ ]*\).*/\1/p')
     for last in "$@"; do :; done
-    echo "$label" >"$STATE/network-$last" ;;
+    echo "$stack $subnet" >"$STATE/network-$last" ;;
+  "network rm") rm -f "$STATE/network-$3" ;;
 esac
 '''
 
@@ -209,6 +222,7 @@ esac
 FAKE_ENGINE_API = r'''for url in "$@"; do :; done
 case "$url" in
   */containers/*/json) name=${url#*/containers/}; [ -e "$STATE/container-${name%/json}" ] || exit 22 ;;
+  */_ping) echo OK ;;
   *) exit 7 ;;
 esac
 '''
@@ -225,9 +239,13 @@ def fake_docker(stub_bin: StubBin, tmp_path: Path) -> dict:
     return {**stub_bin.env, "STATE": str(state)}
 
 
+STACK_ID = "0123456789ab"
+
+
 def run_with(env: dict, script: str, settings: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["sh", "-c", host_scripts.render(script, settings)], capture_output=True, text=True,
-                          env=env, timeout=60)
+    """`script` as the stack STACK_ID runs it."""
+    return subprocess.run(["sh", "-c", host_scripts.render(script, {"STACK_ID": STACK_ID, **settings})],
+                          capture_output=True, text=True, env=env, timeout=60)
 
 
 def docker_calls(env: dict, verb: str) -> list[str]:
@@ -268,19 +286,52 @@ def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refu
     assert other_subnet.returncode == 1
     assert "has subnet 10.0.4.0/24, not 10.0.5.0/24" in other_subnet.stderr and "network.subnet" in other_subnet.stderr
     # Somebody else's network of that name is neither taken over nor removed.
-    (Path(env["STATE"]) / "network-theirs").write_text("\n")
+    (Path(env["STATE"]) / "network-theirs").write_text(" 10.0.4.0/24\n")
     theirs = run_with(env, "create-network", {**network, "NETWORK": "theirs"})
-    assert theirs.returncode == 1 and "did not make" in theirs.stderr and "network.name" in theirs.stderr
+    assert theirs.returncode == 1 and "that is not this stack's" in theirs.stderr and "network.name" in theirs.stderr
     assert len(docker_calls(env, "network create")) == 1
 
 
 def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(fake_docker):
     env = fake_docker
-    (Path(env["STATE"]) / "container-consul").write_text("true \n")  # running, without the label
-    refused = run_with(env, "run-consul", {"NAME": "consul", "IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5",
-                                           "HOST_NAME": "mh-keystore"})
-    assert refused.returncode == 1 and "a container named consul that docker-multihost did not make" in refused.stderr
+    (Path(env["STATE"]) / "container-consul").write_text("true  \n")  # running, without the labels
+    refused = run_with(env, "run-consul", CONSUL)
+    assert refused.returncode == 1 and "a container named consul that is not this stack's" in refused.stderr
     assert not docker_calls(env, "rm ") and not docker_calls(env, "run ")
+
+
+CONSUL = {"NAME": "consul", "IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5", "HOST_NAME": "mh-keystore"}
+
+
+def test_a_container_of_the_name_that_another_stack_made_is_left_alone(fake_docker):
+    (Path(fake_docker["STATE"]) / "container-consul").write_text("true fedcba987654 whatever\n")
+    refused = run_with(fake_docker, "run-consul", CONSUL)
+    assert refused.returncode == 1 and "its multihost.stack-id label: 'fedcba987654'" in refused.stderr
+
+
+def test_a_containers_delete_removes_the_stacks_own_container(fake_docker):
+    (Path(fake_docker["STATE"]) / "container-consul").write_text(f"true {STACK_ID} whatever\n")
+    assert run_with(fake_docker, "remove-container", {"NAME": "consul"}).returncode == 0
+    assert docker_calls(fake_docker, "rm ") == ["rm -f consul"]
+
+
+def test_a_containers_delete_leaves_another_stacks_container_of_that_name(fake_docker):
+    (Path(fake_docker["STATE"]) / "container-consul").write_text("true fedcba987654 whatever\n")
+    left = run_with(fake_docker, "remove-container", {"NAME": "consul"})
+    assert left.returncode == 0 and "is not this stack's: left as it is" in left.stdout
+    assert not docker_calls(fake_docker, "rm ")
+
+
+def test_a_networks_delete_removes_the_stacks_own_network(fake_docker):
+    (Path(fake_docker["STATE"]) / "network-my-net").write_text(f"{STACK_ID} 10.0.4.0/24\n")
+    assert run_with(fake_docker, "remove-network", {"NETWORK": "my-net"}).returncode == 0
+    assert docker_calls(fake_docker, "network rm") == ["network rm my-net"]
+
+
+def test_a_networks_delete_leaves_another_stacks_network_of_that_name(fake_docker):
+    (Path(fake_docker["STATE"]) / "network-my-net").write_text("fedcba987654 10.0.4.0/24\n")
+    left = run_with(fake_docker, "remove-network", {"NETWORK": "my-net"})
+    assert left.returncode == 0 and not docker_calls(fake_docker, "network rm")
 
 
 def test_an_encrypted_overlay_asks_for_ipsec(fake_docker):

@@ -66,7 +66,7 @@ def test_swarm_mode_takes_engines_from_20_10_on(version):
 def test_swarm_graph_has_engines_and_no_consul(run_program):
     run = run_program(stack_config("sandbox-swarm"))
     counts = Counter(r.type for r in run.monitor.registrations if r.type.startswith(T))
-    assert counts == Counter({f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 2, f"{T}SwarmEngine": 2,
+    assert counts == Counter({f"{T}StackIdentity": 1, f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 2, f"{T}SwarmEngine": 2,
                               f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1})
     assert run.outputs["controlPlane"] == "swarm" and run.outputs["swarmManager"] == "mhs-demo0"
     assert "consulUrl" not in run.outputs

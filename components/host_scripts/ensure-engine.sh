@@ -1,5 +1,6 @@
-# needs: base waits engine-api engine versions firewall kv-join
-# Give the host its own hostname and a running Docker Engine of the pinned line.
+# needs: base record waits engine-api engine versions firewall kv-join
+# Give the host its own hostname and a running Docker Engine of the pinned line. What it changes
+# (the hostname, an engine package it installs) is recorded for restore-host.sh.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
 # for the cluster store; swarm: 20.10 or newer); on a ClusteredEngine also CONSUL_HTTP and
 # JOIN_THROUGH (the first engine, on every other engine), with which a restart joins through it.
@@ -12,6 +13,7 @@ CONTROL_PLANE=${CONTROL_PLANE:-kv}
 # own, before its engine (re)starts.
 set_hostname() {
   if [ "$(hostname)" != "$1" ]; then
+    remember hostname "$(hostname)"
     hostname "$1"
     echo "$1" >/etc/hostname
   fi
@@ -29,7 +31,9 @@ if ! command -v dockerd >/dev/null 2>&1; then
     if [ -n "$version" ]; then
       cli=$(apt-cache show docker-cli >/dev/null 2>&1 && [ "$candidate" = docker.io ] && echo docker-cli || true)
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$candidate=$version" $cli
+      # Held at the pinned line while the stack runs; an engine that was there before is never held.
       apt-mark hold "$candidate" >/dev/null
+      remember engine-package "$candidate"
       break
     fi
   done

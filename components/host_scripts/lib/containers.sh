@@ -1,7 +1,9 @@
 # needs: base engine-api
-# run_container NAME ARGS...: `docker run -d --name NAME ARGS...`, unless a container NAME already
-# runs with the same ARGS (kept in its label multihost.run): run again, nothing changes; with other
-# ARGS, the container is replaced. A container NAME this program did not make is left alone.
+# run_container NAME ARGS...: `docker run -d --name NAME ARGS...`, labelled with the stack's
+# identity (STACK_ID) and ARGS, unless the stack's container NAME already runs with the same ARGS:
+# run again, nothing changes; with other ARGS, it is replaced. A container NAME that is not this
+# stack's is left alone, and the command fails naming it.
+STACK_LABEL=multihost.stack-id
 run_container() {
   name=$1
   shift
@@ -9,13 +11,13 @@ run_container() {
   # Asked through the API first: on a first `up` there is no such container, and the API says so
   # for less CPU than starting the docker CLI (on every host at once).
   if engine_api "/containers/$name/json" >/dev/null 2>&1; then
-    current=$(docker inspect --format '{{.State.Running}} {{index .Config.Labels "multihost.run"}}' "$name" 2>/dev/null || true)
+    current=$(docker inspect --format "{{.State.Running}} {{index .Config.Labels \"$STACK_LABEL\"}} {{index .Config.Labels \"multihost.run\"}}" "$name" 2>/dev/null || true)
   fi
-  [ "$current" = "true $*" ] && return 0
+  [ "$current" = "true ${STACK_ID:?} $*" ] && return 0
   case "$current" in
     "") ;;
-    "true " | "false ") fail "a container named $name that docker-multihost did not make is on $(hostname): remove or rename it" ;;
-    *) docker rm -f "$name" >/dev/null ;;
+    "true $STACK_ID "* | "false $STACK_ID "*) docker rm -f "$name" >/dev/null ;;
+    *) fail "a container named $name that is not this stack's is on $(hostname) (its $STACK_LABEL label: '$(echo "$current" | cut -d' ' -f2)'): remove or rename it, or use another host" ;;
   esac
-  docker run -d --name "$name" --label "multihost.run=$*" "$@" >/dev/null
+  docker run -d --name "$name" --label "$STACK_LABEL=$STACK_ID" --label "multihost.run=$*" "$@" >/dev/null
 }

@@ -1,4 +1,4 @@
-# needs: waits engine-api engine firewall
+# needs: base record waits engine-api engine firewall
 # How engines join, with a key-value store (Consul): the engine's cluster store and the engines'
 # gossip (serf, port 7946), which tells each engine where the others' overlay endpoints are.
 # libnetwork's serf joins once, one engine picked at random among those in the store, and tries
@@ -11,11 +11,13 @@
 #  3. Every other engine (JOIN_THROUGH: the first engine, ADDRESS:PORT as under docker/nodes/) waits
 #     for the first engine's key multihost/in-gossip/ADDRESS:PORT in Consul, with a blocking query
 #     (wait_for_key: hosts waiting together do not each ask twenty times a second). Then, until it
-#     has met the gossip, its host sends its serf joins (TCP to port 7946) to the first engine
-#     through a NAT rule (gossip_join_rule), whichever engine it picked; the first engine hands over
-#     every member it knows, so all engines but the first join at once and meet the one gossip.
+#     has met the gossip, its host sends its serf joins (TCP to port 7946) to the stack's other
+#     engines (PEERS) to the first engine instead, through NAT rules (gossip_join_rule), whichever
+#     engine it picked; the first engine hands over every member it knows, so all engines but the
+#     first join at once and meet the one gossip. No other connection of the host is touched.
 #  4. Every engine's host drops the resets it would send from port 7946 (serf_reset_rule, put in
-#     by ensure-engine.sh and configure-engine.sh): an engine is in the store a moment before its
+#     by ensure-engine.sh and configure-engine.sh, taken out by restore-host.sh where the stack put
+#     it in): an engine is in the store a moment before its
 #     serf listens, and a join answered then with a reset can leave the joiner alone for good;
 #     without the reset the joiner sends its SYN again a second later, when serf listens.
 #  5. An engine without a cluster store takes one on a configuration reload (SIGHUP, join_store):
@@ -29,14 +31,21 @@
 #     key: until it is in the gossip again, no engine joins through it. deconfigure-engine.sh takes
 #     both rules out.
 # Settings: CONSUL_HTTP (the store), CLUSTER_STORE, NODE (this engine as under docker/nodes/),
-# JOIN_THROUGH; waits (in seconds): FIRST_ENGINE_WAIT_S (120), STORE_RELOAD_WAIT_S (10).
+# JOIN_THROUGH, PEERS (the addresses of the engines but this one and the first); waits (in seconds): FIRST_ENGINE_WAIT_S (120), STORE_RELOAD_WAIT_S (10).
 
 SERF_PORT=7946
 serf_listens() { ss -Hltn "sport = :$SERF_PORT" | grep -q .; }
 
 # The resets of port 7946 dropped (4).
 serf_reset_rule() { echo "OUTPUT -p tcp --sport $SERF_PORT --tcp-flags RST RST -j DROP"; }
-quiet_serf_port() { firewall -C $(serf_reset_rule) 2>/dev/null || firewall -I $(serf_reset_rule); }
+quiet_serf_port() {
+  firewall -C $(serf_reset_rule) 2>/dev/null || { firewall -I $(serf_reset_rule) && remember serf-reset-rule added; }
+}
+# Out again, where the stack put it in.
+unquiet_serf_port() {
+  if recalled serf-reset-rule >/dev/null; then firewall -D $(serf_reset_rule) 2>/dev/null || true; fi
+  forget serf-reset-rule
+}
 
 # engine_registered NODE: the engine advertised as NODE (ADDRESS:PORT) is registered in the store
 # (CONSUL_HTTP), under docker/nodes/ as every engine of the cluster is.
@@ -64,16 +73,19 @@ wait_for_key() {
     [ -n "$index" ] || { index=0; sleep 0.2; }
   done
 }
-# The NAT rule that sends this engine's serf joins to the first engine (3).
+# gossip_join_rule FIRST PEER: the NAT rule that sends this engine's serf joins to PEER to the
+# first engine instead (3).
 gossip_join_rule() {
-  echo "OUTPUT -p tcp --dport $SERF_PORT -m comment --comment multihost-gossip-join -j DNAT --to-destination $1"
+  echo "OUTPUT -p tcp -d $2 --dport $SERF_PORT -m comment --comment multihost-gossip-join -j DNAT --to-destination $1"
 }
 # Wait until the first engine is in the gossip, then send this engine's gossip joins to it.
 join_gossip_through_first_engine() {
   [ -n "${JOIN_THROUGH:-}" ] || return 0
   wait_for_first_engine
-  firewall -t nat -C $(gossip_join_rule "${JOIN_THROUGH%:*}") 2>/dev/null ||
-    firewall -t nat -I $(gossip_join_rule "${JOIN_THROUGH%:*}")
+  for peer in ${PEERS:-}; do
+    firewall -t nat -C $(gossip_join_rule "${JOIN_THROUGH%:*}" "$peer") 2>/dev/null ||
+      firewall -t nat -I $(gossip_join_rule "${JOIN_THROUGH%:*}" "$peer")
+  done
 }
 # Once the engine has met the gossip, its gossip talks to every member directly again.
 stop_joining_through_first_engine() {
