@@ -72,7 +72,10 @@ class Host(pulumi.ComponentResource):
             remote_path=remote_path,
             opts=self.on_host(parent, [self]),
         )
-        return remote_path, [copy]
+        # A copy has no delete of its own: this command's takes the file away again.
+        copied = self.run(f"{resource_name}-on-host", "file-copied", {"FILE": remote_path}, parent=parent,
+                          depends_on=[copy], delete_script="remove-file", delete_settings={"FILE": remote_path})
+        return remote_path, [copied]
 
     def connection(self) -> command.remote.ConnectionArgs:
         return command.remote.ConnectionArgs(

@@ -152,71 +152,203 @@ SSH_HOST_IMAGE = "multihost/ssh-host:bullseye"
 SSH_USER = "admin"
 
 
+class Machines:
+    """Containers with sshd and a user with password-less sudo, standing in for servers the stack did
+    not make, on a bridge of their own; made on entering, removed with everything in them on leaving."""
+
+    def __init__(self, stack: str, names: list[str], image: str, subnet: str, port_base: int,
+                 extra: tuple[str, ...] = ()):
+        from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
+        self.stack, self.names, self.image, self.subnet, self.port_base = stack, names, image, subnet, port_base
+        self.flags = [f"--cap-add={c}" for c in CAPABILITIES_ADDED] + [f"--cap-drop={c}" for c in CAPABILITIES_DROPPED]
+        self.flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS] + list(extra)
+        self.key = ROOT / ".sandbox" / stack / "id_ed25519"
+        self.network = underlay_network_name(stack)
+
+    def container(self, name: str) -> str:
+        return host_container_name(self.stack, name)
+
+    def address(self, name: str) -> str:
+        return self.subnet.rsplit(".", 1)[0] + f".{5 + self.names.index(name)}"
+
+    def host(self, name: str) -> dict:
+        """The machine as a stack's configuration names it (the `ssh` kind)."""
+        return {"name": name, "address": self.address(name),
+                "ssh": {"address": "127.0.0.1", "port": self.port_base + self.names.index(name), "user": SSH_USER,
+                        "privateKeyFile": str(self.key)}}
+
+    def sh(self, name: str, command: str, check: bool = True) -> subprocess.CompletedProcess:
+        """A command on the machine, as root, from the outside (not through the stack's SSH)."""
+        return run("docker", "exec", "-i", self.container(name), "sh", "-c", command, check=check)
+
+    def __enter__(self) -> "Machines":
+        self.key.parent.mkdir(parents=True, exist_ok=True)
+        self.key.unlink(missing_ok=True)
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", self.stack, "-f", str(self.key), check=True)
+        label = f"{STACK_LABEL}={self.stack}"
+        run("docker", "network", "create", "--label", label, "--subnet", self.subnet, self.network, check=True)
+        for name in self.names:
+            run("docker", "run", "-d", "--name", self.container(name), "--label", label, "--network", self.network,
+                "--ip", self.address(name), *self.flags, "--cgroupns", "private", "--tmpfs", "/run:rw,exec",
+                "-v", "/var/lib/docker", "-v", "/srv/docker",
+                "-p", f"127.0.0.1:{self.port_base + self.names.index(name)}:22", "-e", f"LOGIN_USER={SSH_USER}",
+                "-e", f"AUTHORIZED_KEYS={self.key.with_suffix('.pub').read_text().strip()}", self.image, check=True)
+        return self
+
+    def __exit__(self, *_) -> None:
+        for name in self.names:
+            run("docker", "rm", "-f", "-v", self.container(name))
+        run("docker", "network", "rm", self.network)
+
+
+def forget_stack(stack: str) -> None:
+    run("pulumi", "stack", "rm", "--stack", stack, "--yes", "--force")
+    (ROOT / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
+
+
 def ssh_hosts_for_real() -> tuple[str, str, bool]:
     """The `ssh` kind against machines the program did not make: containers with sshd, a non-root
     user with password-less sudo and no Docker at all. The program installs the pinned engine from
     their apt sources, clusters them, and the rest runs as on any server."""
-    from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
-
     names = ["mh-keystore", "mhs-demo0", "mhs-demo1"]
-    label = f"{STACK_LABEL}={SSH_STACK}"
-    network = underlay_network_name(SSH_STACK)
-
-    def machine(name: str) -> str:
-        return host_container_name(SSH_STACK, name)
-
-    key = ROOT / ".sandbox" / SSH_STACK / "id_ed25519"
-    key.parent.mkdir(parents=True, exist_ok=True)
-    key.unlink(missing_ok=True)
-    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", SSH_STACK, "-f", str(key), check=True)
-    flags = [f"--cap-add={c}" for c in CAPABILITIES_ADDED] + [f"--cap-drop={c}" for c in CAPABILITIES_DROPPED]
-    flags += [f"--security-opt={o}" for o in EXPLICIT_SECURITY_OPTS]
-    hosts = []
     try:
-        run("docker", "network", "create", "--label", label, "--subnet", "172.28.150.0/24", network, check=True)
-        for i, name in enumerate(names):
-            address, port = f"172.28.150.{5 + i}", 2260 + i
-            run("docker", "run", "-d", "--name", machine(name), "--label", label, "--network", network,
-                "--ip", address, *flags, "--cgroupns", "private", "--tmpfs", "/run:rw,exec", "-v", "/var/lib/docker",
-                "-p", f"127.0.0.1:{port}:22", "-e", f"LOGIN_USER={SSH_USER}",
-                "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}", SSH_HOST_IMAGE, check=True)
-            hosts.append({"name": name, "address": address,
-                          "ssh": {"address": "127.0.0.1", "port": port, "user": SSH_USER, "privateKeyFile": str(key)}})
-        config = write_stack_file(SSH_STACK, STACK, {"hostKind": "ssh", "hostNetwork": "172.28.150.0/24",
-                                                          "keystore": hosts[0], "engines": hosts[1:]}, drop=("sandbox",))
-        up = run("make", "-s", "up", f"STACK={SSH_STACK}")
-        outputs = outputs_of(SSH_STACK)
-        pings = outputs.get("pingResults") or []
-        clean_pings = bool(pings) and all(p["received"] == p["transmitted"] > 0 for p in pings)
-        engines = [run("docker", "exec", machine(n), "docker", "version", "-f", "{{.Server.Version}}").stdout.strip()
-                   for n in names]
-        second = run("pulumi", "up", "--stack", SSH_STACK, "--yes", "--skip-preview", "--expect-no-changes")
-        # One machine goes away before the destroy: the destroy must name it and say how to finish.
-        lost = names[2]
-        run("docker", "stop", machine(lost), check=True)
-        blocked = run("make", "-s", "destroy", f"STACK={SSH_STACK}")
-        advice = [line for line in blocked.stderr.splitlines() if line.startswith(f"destroy: host {lost} ")]
-        finish = advice[0].split("run: ", 1)[1] if advice and "run: " in advice[0] else "false"
-        destroyed = run("sh", "-c", finish)  # make forget-host …, then make destroy
-        # Destroy leaves the other machines as it found them but for the engine: no containers,
-        # its own config.
-        left = [n for n in names[:2] if run("docker", "exec", machine(n), "sh", "-c",
-                                            "docker ps -aq; grep -l cluster-store /etc/docker/daemon.json").stdout.strip()]
+        with Machines(SSH_STACK, names, SSH_HOST_IMAGE, "172.28.150.0/24", 2260) as machines:
+            write_stack_file(SSH_STACK, STACK, {"hostKind": "ssh", "hostNetwork": machines.subnet,
+                                                "keystore": machines.host(names[0]),
+                                                "engines": [machines.host(n) for n in names[1:]]}, drop=("sandbox",))
+            up = run("make", "-s", "up", f"STACK={SSH_STACK}")
+            outputs = outputs_of(SSH_STACK)
+            pings = outputs.get("pingResults") or []
+            clean_pings = bool(pings) and all(p["received"] == p["transmitted"] > 0 for p in pings)
+            engines = [machines.sh(n, "docker version -f '{{.Server.Version}}'", check=False).stdout.strip()
+                       for n in names]
+            second = run("pulumi", "up", "--stack", SSH_STACK, "--yes", "--skip-preview", "--expect-no-changes")
+            # One machine goes away before the destroy: the destroy must name it and say how to finish.
+            lost = names[2]
+            run("docker", "stop", machines.container(lost), check=True)
+            blocked = run("make", "-s", "destroy", f"STACK={SSH_STACK}")
+            advice = [line for line in blocked.stderr.splitlines() if line.startswith(f"destroy: host {lost} ")]
+            finish = advice[0].split("run: ", 1)[1] if advice and "run: " in advice[0] else "false"
+            destroyed = run("sh", "-c", finish)  # make forget-host …, then make destroy
+            # Destroy leaves the other machines as it found them but for the engine it installed: no
+            # containers, no cluster configuration, no records.
+            left = [n for n in names[:2] if machines.sh(n, "docker ps -aq; grep -l cluster-store /etc/docker/daemon.json;"
+                                                           " ls /var/lib/docker-multihost", check=False).stdout.strip()]
     finally:
-        for name in names:
-            run("docker", "rm", "-f", "-v", machine(name))
-        run("docker", "network", "rm", network)
-        run("pulumi", "stack", "rm", "--stack", SSH_STACK, "--yes", "--force")
-        config.unlink(missing_ok=True)
+        forget_stack(SSH_STACK)
     ok = up.returncode == 0 and clean_pings and all(v.startswith("20.10.") for v in engines) \
         and second.returncode == 0 and blocked.returncode != 0 and len(advice) == 1 \
         and destroyed.returncode == 0 and not left
     return (f"as {SSH_USER} (sudo): engines 20.10 installed, pings 0% loss, second up no changes; "
             f"{lost} stopped: destroy fails naming it and the command to finish, which then finishes; "
-            "no container or cluster config left on the others",
+            "no container, cluster config or record left on the others",
             f"up exit {up.returncode}, engines {engines}, {len(pings)} pings clean: {clean_pings}, "
             f"second up exit {second.returncode}, destroy with {lost} gone exit {blocked.returncode} "
             f"({len(advice)} line naming it), finish exit {destroyed.returncode}, left on {left or 'none'}", ok)
+
+
+AS_FOUND_STACK = "faults-as-found"
+AS_FOUND_IMAGE = "multihost/host:bullseye"
+# The owner's engine configuration, container and firewall rule on every machine before the stack.
+OWNERS_DAEMON_JSON = {"data-root": "/srv/docker", "log-driver": "json-file",
+                      "log-opts": {"max-size": "10m", "max-file": "3"}, "registry-mirrors": ["https://mirror.invalid"]}
+OWNERS_RULE = "INPUT -p tcp --dport 9999 -m comment --comment owners-rule -j ACCEPT"
+OWNERS_CONTAINER = "owners-app"
+# What the engine does to the firewall by itself (its chains and bridges), left out of the comparison.
+ENGINES_OWN_RULES = re.compile(r"DOCKER|docker0|docker_gwbridge|br-[0-9a-f]{12}")
+
+
+def own_an_engine(machines: Machines, name: str) -> None:
+    """Make the machine someone's server: an engine with its own daemon.json, a container with a
+    restart policy, a firewall rule of its own."""
+    machines.sh(name, f"mkdir -p /etc/docker && cat >/etc/docker/daemon.json <<'EOF'\n{json.dumps(OWNERS_DAEMON_JSON, indent=2)}\nEOF")
+    machines.sh(name, "setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null & "
+                      f"for i in $(seq {ENGINE_WAIT_S * 5}); do docker info >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1")
+    run("sh", "-c", f"docker exec -i {machines.container(name)} docker load <{ROOT / '.images' / 'probe.tar'}", check=True)
+    machines.sh(name, f"docker run -d --restart always --name {OWNERS_CONTAINER} multihost/probe:busybox sleep 2147483647")
+    machines.sh(name, f"iptables -w 30 -A {OWNERS_RULE}")
+
+
+def as_found(machines: Machines, name: str) -> dict:
+    """What the owner of the machine would look at: their daemon.json (as JSON), the hostname, the
+    firewall less the engine's own chains, /etc/docker, /var/tmp, containers, networks, the swarm,
+    and anything the stack recorded."""
+    def out(command: str) -> str:
+        return machines.sh(name, command, check=False).stdout
+    rules = [re.sub(r"\[\d+:\d+\]", "", line) for line in out("iptables-save").splitlines()
+             if not line.startswith("#") and not ENGINES_OWN_RULES.search(line)]
+    return {
+        "daemon.json": json.loads(out("cat /etc/docker/daemon.json 2>/dev/null") or "null"),
+        "hostname": out("hostname; cat /etc/hostname"),
+        "iptables": rules,
+        "/etc/docker": out("cd /etc/docker && find . -type f | sort | xargs md5sum"),
+        "/var/tmp": out("ls -A /var/tmp"),
+        "containers": out("docker ps -a --format '{{.ID}} {{.Names}} {{.State}}' | sort"),
+        "networks": out("docker network ls --format '{{.ID}} {{.Name}}' | sort"),
+        "swarm": out("docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'"),
+        "/var/lib/docker-multihost": out("ls -A /var/lib/docker-multihost 2>/dev/null"),
+    }
+
+
+def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """One line per machine and thing that is not as it was found."""
+    return [f"{name} {key}: before {before[name][key]!r}, after {after[name].get(key)!r}"
+            for name in before for key in before[name] if before[name][key] != after[name].get(key)]
+
+
+def machines_left_as_found() -> tuple[str, str, bool]:
+    """The `ssh` kind on servers that already run an engine of their own: a daemon.json with
+    data-root elsewhere, log-opts and registry mirrors, a container with a restart policy, a
+    firewall rule; one machine is also the manager of a one-node swarm of its own. A swarm-mode
+    stack on it is refused naming that swarm, and leaves it as it was; the kv stack comes up, and
+    after its destroy every machine is as it was found."""
+    names = ["mh-keystore", "mhs-demo0", "mhs-demo1"]
+    swarm_stack = f"{AS_FOUND_STACK}-swarm"
+    try:
+        with Machines(AS_FOUND_STACK, names, AS_FOUND_IMAGE, "172.28.155.0/24", 2265) as machines:
+            for name in names:
+                own_an_engine(machines, name)
+            in_a_swarm = names[0]
+            machines.sh(in_a_swarm, f"docker swarm init --advertise-addr {machines.address(in_a_swarm)} >/dev/null")
+            swarm_id = machines.sh(in_a_swarm, "docker info --format '{{.Swarm.Cluster.ID}}'").stdout.strip()
+            before = {name: as_found(machines, name) for name in names}
+
+            write_stack_file(swarm_stack, "sandbox-swarm", {
+                "hostKind": "ssh", "hostNetwork": machines.subnet, "engineLine": "20.10",
+                "engines": [machines.host(n) for n in names[:2]]}, drop=("sandbox", "images"))
+            swarm_up = run("make", "-s", "up", f"STACK={swarm_stack}")
+            refusal = [line for line in (swarm_up.stdout + swarm_up.stderr).splitlines()
+                       if "already in a swarm this stack did not make" in line and f"swarm {swarm_id}" in line]
+            swarm_destroyed = make_stack("destroy", swarm_stack)
+
+            write_stack_file(AS_FOUND_STACK, STACK, {"hostKind": "ssh", "hostNetwork": machines.subnet,
+                                                     "keystore": machines.host(names[0]),
+                                                     "engines": [machines.host(n) for n in names[1:]]}, drop=("sandbox",))
+            up = run("make", "-s", "up", f"STACK={AS_FOUND_STACK}")
+            pings = outputs_of(AS_FOUND_STACK).get("pingResults") or []
+            clean_pings = bool(pings) and all(p["received"] == p["transmitted"] > 0 for p in pings)
+            owners_running = all(f"{OWNERS_CONTAINER} running" in machines.sh(n, "docker ps --format '{{.Names}} {{.State}}'",
+                                                                             check=False).stdout for n in names)
+            destroyed = make_stack("destroy", AS_FOUND_STACK)
+            after = {name: as_found(machines, name) for name in names}
+    finally:
+        forget_stack(swarm_stack)
+        forget_stack(AS_FOUND_STACK)
+    diff = differences(before, after)
+    for line in diff:
+        print(f"  as-found: {line}", flush=True)
+    ok = swarm_up.returncode != 0 and len(refusal) >= 1 and swarm_destroyed.returncode == 0 \
+        and up.returncode == 0 and clean_pings and owners_running and destroyed.returncode == 0 and not diff
+    return ("swarm stack refused naming the machine's own swarm; kv stack up, pings 0% loss, the owner's containers "
+            "running through it; after destroy every machine as found (empty diff)",
+            f"swarm up exit {swarm_up.returncode}, {len(refusal)} refusal(s) naming swarm {swarm_id[:12]}, "
+            f"its destroy exit {swarm_destroyed.returncode}; kv up exit {up.returncode}, {len(pings)} pings clean: "
+            f"{clean_pings}, owners' containers running: {owners_running}, destroy exit {destroyed.returncode}; "
+            f"diff: {len(diff)} line(s){' (printed above)' if diff else ''}", ok)
+
+
+def make_stack(target: str, stack: str) -> subprocess.CompletedProcess:
+    return run("make", "-s", target, f"STACK={stack}")
 
 
 IPSEC_STACK = "faults-ipsec"
@@ -266,7 +398,7 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
 
 
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
-OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused"}
+OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found"}
 
 SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
@@ -274,6 +406,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("consul-stopped", consul_stopped),
     ("host-removed-destroy", host_removed_then_destroy),
     ("ssh-hosts", ssh_hosts_for_real),
+    ("machines-left-as-found", machines_left_as_found),
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
 ]
 

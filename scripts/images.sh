@@ -33,7 +33,7 @@ PROBE_IMAGE=multihost/probe:busybox
 HOST_SUITE=bullseye       # docker.io 20.10.5: still accepts a consul cluster-store
 CONSUL_SUITE=bullseye     # consul 1.8.7
 PROBE_SUITE=bookworm      # busybox-static on glibc >= 2.34 resolves names statically
-HOST_PACKAGES=docker.io,openssh-server,sudo,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3
+HOST_PACKAGES=docker.io,openssh-server,sudo,iproute2,iputils-ping,procps,ca-certificates,iptables,curl,iperf3,jq
 # The swarm-mode host: a current engine (trixie's docker.io 26.1.5; its CLI is docker-cli).
 SWARM_HOST_IMAGE=multihost/host:trixie
 SWARM_HOST_SUITE=trixie

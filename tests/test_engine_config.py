@@ -79,7 +79,8 @@ def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
     assert run.outputs["consulUrl"] == "consul://172.28.128.5:8500"
 
 
-def run_ensure_engine(stub_bin: StubBin, running: str | None, installed: str) -> subprocess.CompletedProcess:
+def run_ensure_engine(stub_bin: StubBin, running: str | None, installed: str,
+                      clustered: bool = True) -> subprocess.CompletedProcess:
     """Run the real ensure-engine script against stand-ins: `curl` (the engine's API, which answers
     with version `running`, or not at all when it is None), `dockerd` (which says it is
     `installed`) and `iptables` (this machine's firewall is left alone; its calls are recorded)."""
@@ -87,8 +88,12 @@ def run_ensure_engine(stub_bin: StubBin, running: str | None, installed: str) ->
     api = (f"for url; do :; done\ncase $url in */version) echo '{{\"Version\":\"{running}\",\"ApiVersion\":\"1.41\"}}' ;; esac\n"
            if running else "exit 7\n")
     stub_bin.add("curl", api)
-    stub_bin.add("iptables", "", record=True)
-    script = host_scripts.render("ensure-engine", {"HOST_NAME": socket.gethostname(), "ENGINE_LINE": "20.10"})
+    stub_bin.add("iptables", 'case " $* " in *" -C "*) exit 1 ;; esac\n', record=True)  # no rule there yet
+    settings = {"HOST_NAME": socket.gethostname(), "ENGINE_LINE": "20.10", "STACK_ID": "0123456789ab",
+                "RECORD_ROOT": str(stub_bin.path.parent / "records")}
+    if clustered:
+        settings["CLUSTER_STORE"] = "consul://172.28.128.5:8500"
+    script = host_scripts.render("ensure-engine", settings)
     return subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=stub_bin.env, timeout=30)
 
 
@@ -108,6 +113,17 @@ def test_a_running_engine_is_kept_only_in_the_20_10_line(stub_bin, version, acce
     if accepted:
         # Before the engine would start: the serf port's resets are dropped (see lib/kv-join.sh).
         assert "OUTPUT -p tcp --sport 7946 --tcp-flags RST RST -j DROP" in stub_bin.calls.read_text()
+
+
+def test_the_keystores_engine_gets_no_serf_rule(stub_bin):
+    """The keystore's engine joins no cluster store, and so has no gossip whose resets to drop."""
+    result = run_ensure_engine(stub_bin, running="20.10.5", installed="20.10.5", clustered=False)
+    assert result.returncode == 0 and not stub_bin.recorded()
+
+
+def test_the_serf_rule_the_stack_put_in_is_recorded_for_its_undo(stub_bin):
+    run_ensure_engine(stub_bin, running="20.10.5", installed="20.10.5")
+    assert (stub_bin.path.parent / "records" / "0123456789ab" / "serf-reset-rule").exists()
 
 
 @pytest.mark.parametrize("version, words", [

@@ -45,7 +45,11 @@ fi
 if engine_answers; then version=$(running_engine_version); else version=$(engine_version); fi
 check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
 
-if [ "$CONTROL_PLANE" = kv ]; then quiet_serf_port; fi
+# Only an engine that joins a cluster store gossips (not the keystore's).
+if [ -n "${CLUSTER_STORE:-}" ]; then quiet_serf_port; fi
 # A stopped engine with a cluster store joins through the first engine (lib/kv-join.sh, 5).
 engine_answers || restart_clustered_engine
+# The engine makes docker_gwbridge for the first container on an overlay (or a swarm): where it was
+# not there before the stack, restore-host.sh takes it away again.
+engine_api /networks/docker_gwbridge >/dev/null 2>&1 || remember gwbridge absent
 echo "Docker Engine $version on $HOST_NAME"
