@@ -284,7 +284,8 @@ def as_found(machines: Machines, name: str) -> dict:
         "/etc/docker": out("cd /etc/docker && find . -type f | sort | xargs md5sum"),
         "/var/tmp": out("ls -A /var/tmp"),
         "containers": out("docker ps -a --format '{{.ID}} {{.Names}} {{.State}}' | sort"),
-        "networks": out("docker network ls --format '{{.ID}} {{.Name}}' | sort"),
+        # The engine makes its default bridge anew at every start: that one by name only.
+        "networks": out("docker network ls --format '{{.ID}} {{.Name}}' | sed 's/^[0-9a-f]* bridge$/bridge/' | sort"),
         "swarm": out("docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}'"),
         "/var/lib/docker-multihost": out("ls -A /var/lib/docker-multihost 2>/dev/null"),
     }
@@ -310,6 +311,10 @@ def machines_left_as_found() -> tuple[str, str, bool]:
                 own_an_engine(machines, name)
             in_a_swarm = names[0]
             machines.sh(in_a_swarm, f"docker swarm init --advertise-addr {machines.address(in_a_swarm)} >/dev/null")
+            # The swarm's ingress makes the engine's docker_gwbridge a moment after the init: the
+            # machine is as found once it is there.
+            machines.sh(in_a_swarm, f"for i in $(seq {ENGINE_WAIT_S * 5}); do docker network inspect docker_gwbridge "
+                                    ">/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1")
             swarm_id = machines.sh(in_a_swarm, "docker info --format '{{.Swarm.Cluster.ID}}'").stdout.strip()
             before = {name: as_found(machines, name) for name in names}
 
