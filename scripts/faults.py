@@ -352,6 +352,48 @@ def machines_left_as_found() -> tuple[str, str, bool]:
             f"diff: {len(diff)} line(s){' (printed above)' if diff else ''}", ok)
 
 
+TWO_STACKS = ("faults-first", "faults-second")
+
+
+def two_stacks_on_the_same_machines() -> tuple[str, str, bool]:
+    """Two stacks of two people (two clones, two names) on the same existing machines, one after the
+    other: the second finds the first's Consul and is refused, naming it; destroying the second
+    leaves the first's containers, network and pings as they were."""
+    names = ["mh-keystore", "mhs-demo0", "mhs-demo1"]
+    first, second = TWO_STACKS
+    try:
+        with Machines(first, names, AS_FOUND_IMAGE, "172.28.157.0/24", 2270) as machines:
+            for name in names:
+                own_an_engine(machines, name)
+            for stack in TWO_STACKS:
+                write_stack_file(stack, STACK, {"hostKind": "ssh", "hostNetwork": machines.subnet,
+                                                "keystore": machines.host(names[0]),
+                                                "engines": [machines.host(n) for n in names[1:]]}, drop=("sandbox",))
+            first_up = make_stack("up", first)
+            theirs = {n: machines.sh(n, "docker ps -q --no-trunc | sort; docker network ls -q --filter driver=overlay",
+                                     check=False).stdout for n in names}
+            second_up = make_stack("up", second)
+            refusal = [line for line in (second_up.stdout + second_up.stderr).splitlines()
+                       if "a container named consul that is not this stack's" in line]
+            second_destroyed = make_stack("destroy", second)
+            intact = all(machines.sh(n, "docker ps -q --no-trunc | sort; docker network ls -q --filter driver=overlay",
+                                     check=False).stdout == theirs[n] for n in names)
+            checked = make_stack("check", first)
+            first_destroyed = make_stack("destroy", first)
+    finally:
+        for stack in TWO_STACKS:
+            forget_stack(stack)
+    rows = len(check_rows(checked.stdout))
+    ok = first_up.returncode == 0 and second_up.returncode != 0 and bool(refusal) and second_destroyed.returncode == 0 \
+        and intact and checked.returncode == 0 and rows == 4 and first_destroyed.returncode == 0
+    return ("second stack's up refused naming the first's Consul; its destroy exit 0; the first's containers and "
+            "network unchanged and make check on it exit 0",
+            f"first up exit {first_up.returncode}; second up exit {second_up.returncode} ({len(refusal)} refusal "
+            f"line(s)); second destroy exit {second_destroyed.returncode}; first's containers and network unchanged: "
+            f"{intact}; make check on the first exit {checked.returncode} ({rows} rows); first destroy exit "
+            f"{first_destroyed.returncode}", ok)
+
+
 def make_stack(target: str, stack: str) -> subprocess.CompletedProcess:
     return run("make", "-s", target, f"STACK={stack}")
 
@@ -403,7 +445,7 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
 
 
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
-OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found"}
+OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks"}
 
 SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
@@ -412,6 +454,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("host-removed-destroy", host_removed_then_destroy),
     ("ssh-hosts", ssh_hosts_for_real),
     ("machines-left-as-found", machines_left_as_found),
+    ("two-stacks", two_stacks_on_the_same_machines),
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
 ]
 
