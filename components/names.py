@@ -26,6 +26,12 @@ def archive_on_host(file_name: str) -> str:
     return f"/var/tmp/multihost-{file_name}"
 
 
+def vagrant_dotfile_path(stack: str) -> str:
+    """Where Vagrant keeps a Vagrant stack's machines, relative to the project's folder: one per stack,
+    so that two stacks with machines of one name never touch each other's."""
+    return f".vagrant/stacks/{stack}"
+
+
 def underlay_network_name(stack: str) -> str:
     """The bridge on the local engine that plays a sandbox stack's underlay network."""
     return f"multihost-{stack}-underlay"

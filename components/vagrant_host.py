@@ -9,6 +9,7 @@ import pulumi
 import pulumi_command as command
 
 from components.host import Host, SshEndpoint
+from components.names import vagrant_dotfile_path
 from components.config import HostSettings, VagrantSettings
 
 VAGRANT_DIR = str(Path(__file__).resolve().parent.parent)
@@ -27,13 +28,14 @@ def parse_ssh_config(text: str) -> dict[str, str]:
 class VagrantHost(Host):
     """`vagrant up --provider=P NAME` on create, `vagrant destroy -f NAME` on delete. SSH goes
     through what `vagrant ssh-config` says; the cluster uses the private network address on eth1.
-    The Vagrantfile reads the machines of the stack named by MULTIHOST_STACK, set here."""
+    The Vagrantfile reads the machines of the stack named by MULTIHOST_STACK, set here, and Vagrant
+    keeps them in the stack's own VAGRANT_DOTFILE_PATH."""
 
     def __init__(self, settings: HostSettings, vagrant: VagrantSettings, stack_id: pulumi.Input[str],
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:VagrantHost", settings.name, settings.address,
                          settings.advertise_interface, stack_id, opts)
-        environment = {"MULTIHOST_STACK": pulumi.get_stack()}
+        environment = {"MULTIHOST_STACK": pulumi.get_stack(), "VAGRANT_DOTFILE_PATH": vagrant_dotfile_path(pulumi.get_stack())}
         machine = command.local.Command(
             f"{settings.name}-vagrant-up",
             create=f"vagrant up --provider={vagrant.provider} {settings.name}",

@@ -43,7 +43,8 @@ logged make -s up
 first_up=$(elapsed "$t")
 
 if [ -f "Pulumi.$STACK.yaml" ] && grep -q 'hostKind: vagrant' "Pulumi.$STACK.yaml"; then VAGRANT_STACK=1; fi
-vagrant_status() { MULTIHOST_STACK=$STACK vagrant status; }
+VAGRANT_DOTFILE=$(venv/bin/python scripts/harness.py vagrant-dotfile "$STACK")
+vagrant_status() { MULTIHOST_STACK=$STACK VAGRANT_DOTFILE_PATH=$VAGRANT_DOTFILE vagrant status; }
 if [ -n "${VAGRANT_STACK:-}" ]; then
 	step "vagrant status (up)"
 	logged vagrant_status
@@ -83,7 +84,7 @@ left=$(venv/bin/python scripts/harness.py leftovers "$STACK") || { echo "e2e: le
 if [ -n "${VAGRANT_STACK:-}" ]; then
 	step "vagrant status (destroyed): no machine, no vagrant network, no dangling volume"
 	logged vagrant_status
-	machines=$(find .vagrant/machines -name id 2>/dev/null || true)
+	machines=$(find "$VAGRANT_DOTFILE/machines" -name id 2>/dev/null || true)
 	networks=$(docker network ls -q --filter name=vagrant_network)
 	volumes=$(comm -13 <(echo "$volumes_before") <(dangling_volumes) | tr '\n' ' ')
 	[ -z "$machines$networks$volumes" ] || { echo "e2e: left after vagrant destroy: machines [$machines] networks [$networks] volumes [$volumes]" >&2; false; }

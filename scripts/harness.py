@@ -3,6 +3,7 @@ and what a stack left on the local engine.
 
     python scripts/harness.py leftovers STACK   prints what is left, exits 1 if anything is
     python scripts/harness.py host-kind STACK   prints the stack's host kind (vagrant-PROVIDER for vagrant)
+    python scripts/harness.py vagrant-dotfile STACK   prints where Vagrant keeps the stack's machines
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from components.names import PROJECT, STACK_LABEL  # noqa: E402
+from components.names import PROJECT, STACK_LABEL, vagrant_dotfile_path  # noqa: E402
 
 
 def write_stack_file(stack: str, base: str, settings: dict[str, Any], drop: tuple[str, ...] = ()) -> Path:
@@ -54,11 +55,14 @@ def host_kind(stack: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in ("leftovers", "host-kind"):
-        print("\n".join(__doc__.strip().splitlines()[-2:]), file=sys.stderr)
+    if len(argv) != 2 or argv[0] not in ("leftovers", "host-kind", "vagrant-dotfile"):
+        print("\n".join(__doc__.strip().splitlines()[-3:]), file=sys.stderr)
         return 2
     if argv[0] == "host-kind":
         print(host_kind(argv[1]))
+        return 0
+    if argv[0] == "vagrant-dotfile":
+        print(vagrant_dotfile_path(argv[1]))
         return 0
     left = leftovers(argv[1])
     for item in left:

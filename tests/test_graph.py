@@ -126,7 +126,7 @@ def test_a_vagrant_host_is_removed_by_vagrant_destroy(dev):
 
 @pytest.mark.parametrize("command", ["mhs-demo0-vagrant-up", "mhs-demo0-vagrant-ssh-config"])
 def test_the_vagrantfile_reads_the_machines_of_the_stack_being_run(dev, command):
-    assert dev.mocks.inputs[command]["environment"] == {"MULTIHOST_STACK": "test"}
+    assert dev.mocks.inputs[command]["environment"]["MULTIHOST_STACK"] == "test"
 
 
 @pytest.mark.parametrize("name", ["keystore-consul", "probe-mhs-demo0-container", "probe-mhs-demo1-container"])
@@ -388,3 +388,9 @@ def test_every_host_delete_carries_the_stacks_identity(sandbox):
     deletes = [sandbox.mocks.inputs[c.name]["delete"] for c in sandbox.monitor.of_type("command:remote:Command")
                if sandbox.mocks.inputs[c.name].get("delete")]
     assert deletes and all("STACK_ID=0123456789ab" in delete for delete in deletes)
+
+
+@pytest.mark.parametrize("command", ["mhs-demo0-vagrant-up", "mhs-demo0-vagrant-ssh-config"])
+def test_vagrant_keeps_each_stacks_machines_apart(dev, command):
+    """dev and dev-docker both have a machine mhs-demo0: each stack has its own Vagrant state."""
+    assert dev.mocks.inputs[command]["environment"]["VAGRANT_DOTFILE_PATH"] == ".vagrant/stacks/test"
