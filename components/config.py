@@ -206,6 +206,21 @@ def check_engine_line(key: str, version: str, control_plane: str = "kv") -> str:
     return text
 
 
+# Engines before these may send an encrypted overlay's VXLAN unencrypted, or accept it unauthenticated
+# (CVE-2023-28840, CVE-2023-28841; GHSA-vwm3-crmr-xfxw). The hosts check the engine they run as well.
+FIRST_SAFE_ENCRYPTED_RELEASE = {(20, 10): 24, (23, 0): 3}
+
+
+def encryption_is_safe(engine_line: str) -> bool:
+    """Whether every engine of `engine_line` (`20.10` or `20.10.24`) may carry an encrypted overlay:
+    a whole line is, when it is newer than the affected ones (its hosts check their own release)."""
+    major, minor, *patch = (int(part) for part in engine_line.split("."))
+    first_safe = FIRST_SAFE_ENCRYPTED_RELEASE.get((major, minor))
+    if (major, minor) < (20, 10):
+        return False
+    return first_safe is None or not patch or patch[0] >= first_safe
+
+
 def check_image(key: str, value: Any) -> str:
     if not isinstance(value, str) or not _IMAGE.fullmatch(value):
         raise ConfigError(key, f"{value!r} is not a Docker image reference such as busybox:1.36.1")
@@ -344,6 +359,10 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
         engine_key = "engineVersion"
         deprecations.append(f"{PROJECT}:engineVersion is now called engineLine; engineVersion still works")
     engine_line = check_engine_line(engine_key, raw.get(engine_key, DEFAULT_ENGINE_LINE[control_plane]), control_plane)
+    if encrypted and not encryption_is_safe(engine_line):
+        raise ConfigError(engine_key, f"Docker Engine {engine_line} can send or accept an encrypted overlay's VXLAN "
+                                      f"unencrypted (CVE-2023-28840, CVE-2023-28841): network.encrypted needs "
+                                      f"20.10.24 or newer, or 23.0.3 or newer on the 23.0 line")
 
     images_raw = _require_mapping("images", raw.get("images", {}))
     load_from = images_raw.get("loadFrom")

@@ -21,6 +21,8 @@ class SwarmEngineArgs:
     """Docker Engine line to install or keep (20.10 or newer)."""
     manager: Optional[SwarmEngine] = None
     """The swarm to join, as a worker; None makes this engine the swarm's manager (`swarm init`)."""
+    encrypted: bool = False
+    """The overlay is encrypted: the engine must be a release whose encryption cannot fail open."""
 
 
 class SwarmEngine(pulumi.ComponentResource):
@@ -40,7 +42,8 @@ class SwarmEngine(pulumi.ComponentResource):
         host = self.host = args.host
         manager = args.manager
         installed = host.run(f"{name}-engine", "ensure-engine",
-                             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "swarm"},
+                             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "swarm",
+                              "ENCRYPTED": "1" if args.encrypted else "0"},
                              parent=self, depends_on=[host],
                              delete_script="restore-host", delete_settings={"HOST_NAME": host.name})
         if manager is None:

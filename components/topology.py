@@ -66,8 +66,11 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
 def swarm_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
     """Swarm mode: the first engine inits the swarm and is its manager; the others join as workers."""
     manager_host, *worker_hosts = hosts
-    manager = SwarmEngine(manager_host.name, SwarmEngineArgs(host=manager_host, engine_line=settings.engine_line))
-    workers = [SwarmEngine(host.name, SwarmEngineArgs(host=host, engine_line=settings.engine_line, manager=manager))
+    encrypted = settings.network.encrypted
+    manager = SwarmEngine(manager_host.name, SwarmEngineArgs(host=manager_host, engine_line=settings.engine_line,
+                                                             encrypted=encrypted))
+    workers = [SwarmEngine(host.name, SwarmEngineArgs(host=host, engine_line=settings.engine_line, manager=manager,
+                                                      encrypted=encrypted))
                for host in worker_hosts]
     return ControlPlane(engines=[manager, *workers], store=manager.membership, network_scope="swarm",
                         engines_listing_networks=[manager], outputs={"swarmManager": manager_host.name})

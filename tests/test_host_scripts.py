@@ -350,3 +350,11 @@ def test_a_command_carries_only_the_libraries_its_script_names():
     assert "join_store() {" not in text and "run_container() {" not in text and "wait_until() {" not in text
     # A step of a longer command brings its own.
     assert "run_container() {" in host_scripts.render(["load-image", "run-probe"], {})
+
+
+@pytest.mark.parametrize("version, refused", [("20.10.5+dfsg1", True), ("20.10.23", True), ("23.0.2", True),
+                                              ("20.10.24", False), ("23.0.3", False), ("26.1.5+dfsg1", False)])
+def test_a_host_refuses_its_own_engine_release_that_can_fail_open_with_encryption(scripts, version, refused):
+    (scripts / "release.sh").write_text('# needs: base engine-api versions\ncheck_encryption_release "$VERSION"\necho safe\n')
+    done = run_sh(host_scripts.render("release", {"VERSION": version}))
+    assert (done.returncode == 1 and "CVE-2023-28840" in done.stderr) if refused else done.stdout == "safe\n"

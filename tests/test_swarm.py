@@ -147,3 +147,16 @@ def test_unencrypted_overlay_has_no_ipsec_check(run_program):
     run = run_program(stack_config("sandbox-swarm"))
     assert not [r for r in run.monitor.registrations if "-ipsec-" in r.name]
     assert "ENCRYPTED=0\n" in run.mocks.inputs["overlay-network"]["stdin"]
+
+
+@pytest.mark.parametrize("line", ["20.10.5", "20.10.23", "23.0.2"])
+def test_an_encrypted_overlay_refuses_engine_releases_that_can_fail_open(line):
+    with pytest.raises(ConfigError) as err:
+        parse("sandbox-swarm", engineLine=line, network={"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": True})
+    assert err.value.key == "engineLine" and "CVE-2023-28840" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["20.10", "20.10.24", "23.0.3", "26.1"])
+def test_an_encrypted_overlay_takes_releases_that_cannot_fail_open(line):
+    network = {"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": True}
+    assert parse("sandbox-swarm", engineLine=line, network=network).network.encrypted

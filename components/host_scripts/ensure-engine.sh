@@ -2,7 +2,8 @@
 # Give the host its own hostname and a running Docker Engine of the pinned line. What it changes
 # (the hostname, an engine package it installs) is recorded for restore-host.sh.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
-# for the cluster store; swarm: 20.10 or newer); on a ClusteredEngine also CONSUL_HTTP and
+# for the cluster store; swarm: 20.10 or newer), ENCRYPTED (1: the overlay is encrypted, and the
+# engine must be a release that cannot fail open); on a ClusteredEngine also CONSUL_HTTP and
 # JOIN_THROUGH (the first engine, on every other engine), with which a restart joins through it.
 # Waits (settings, in seconds): ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30),
 # FIRST_ENGINE_WAIT_S (120).
@@ -44,6 +45,7 @@ fi
 # to ask, on every host at once), else the installed one, before it starts.
 if engine_answers; then version=$(running_engine_version); else version=$(engine_version); fi
 check_engine_line "$version" "$ENGINE_LINE" "$CONTROL_PLANE"
+if [ "${ENCRYPTED:-0}" = 1 ]; then check_encryption_release "$version"; fi
 
 # Only an engine that joins a cluster store gossips (not the keystore's).
 if [ -n "${CLUSTER_STORE:-}" ]; then quiet_serf_port; fi

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 LABEL = f"{STACK_LABEL}=integration"
 PREFIX = "mh-it"
+STACK_ID = "1a7e9a7e0001"
 SUBNET = "172.28.130.0/24"
 HOST_IMAGE, CONSUL_IMAGE, PROBE_IMAGE = "multihost/host:bullseye", "multihost/consul:1.8.7", "multihost/probe:busybox"
 NETWORK, OVERLAY_SUBNET, OVERLAY_GATEWAY = "my-net", "10.0.4.0/24", "10.0.4.1"
@@ -51,7 +52,8 @@ class SandboxHost:
         return result.stdout
 
     def script(self, name: host_scripts.Scripts, **settings: str) -> str:
-        return self.ssh(host_scripts.render(name, settings))
+        """The host script as the program sends it, for this test's stack identity."""
+        return self.ssh(host_scripts.render(name, {"STACK_ID": STACK_ID, **settings}))
 
     def copy_archive(self, archive: Path) -> str:
         """The archive's path on the host, once copied there."""
@@ -223,10 +225,11 @@ def test_rule_changes_wait_for_the_xtables_lock(topology):
     common = "".join((host_scripts.SCRIPT_DIR / "lib" / f"{name}.sh").read_text()
                      for name in host_scripts.needs("configure-engine"))
     try:
-        rules = host.ssh(legacy_and_locked + common + "\nquiet_serf_port\nwait\niptables-legacy -S OUTPUT")
+        rules = host.ssh(f"STACK_ID={STACK_ID}\n" + legacy_and_locked + common
+                         + "\nquiet_serf_port\nwait\niptables-legacy -S OUTPUT")
         assert "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP" in rules, rules
     finally:
-        host.ssh("iptables-legacy -F OUTPUT; rm -rf /tmp/legacy-iptables /tmp/xtables-locked")
+        host.ssh(f"iptables-legacy -F OUTPUT; rm -rf /tmp/legacy-iptables /tmp/xtables-locked; rm -f /var/lib/docker-multihost/{STACK_ID}/serf-reset-rule")
 
 
 def test_dropped_vxlan_shows_as_loss_not_a_crash(topology):
@@ -248,6 +251,9 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     assert engine.ssh("cat /var/run/docker.pid") == pid  # not restarted
     serf_rule = "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP"
     assert engine.ssh("iptables -S OUTPUT").count(serf_rule) == 1  # once, however often configured
-    engine.script("deconfigure-engine")
+    engine.script(["deconfigure-engine", "restore-host"], HOST_NAME=engine.name)
     assert serf_rule not in engine.ssh("iptables -S OUTPUT")
     assert engine.ssh("docker info --format '{{.ClusterStore}}'").strip() == ""
+    # The stack's keys are out of daemon.json again, and nothing of its records is left.
+    assert "cluster-store" not in engine.ssh("cat /etc/docker/daemon.json 2>/dev/null || true")
+    assert engine.ssh("ls -A /var/lib/docker-multihost 2>/dev/null || true").strip() == ""

@@ -20,3 +20,17 @@ check_engine_line() {
     *) fail "Docker Engine $1 on $(hostname) is outside the pinned $2 line" ;;
   esac
 }
+
+# check_encryption_release VERSION: refuse an engine that may send an encrypted overlay's VXLAN
+# unencrypted, or accept it unauthenticated (CVE-2023-28840, CVE-2023-28841): before 20.10.24, and
+# 23.0.0 to 23.0.2.
+check_encryption_release() {
+  major=${1%%.*} rest=${1#*.}
+  minor=${rest%%.*} patch=${rest#*.}
+  patch=${patch%%[!0-9]*}
+  case "$major.$minor" in
+    20.10) [ "${patch:-0}" -ge 24 ] ;;
+    23.0) [ "${patch:-0}" -ge 3 ] ;;
+    *) [ "$major" -gt 20 ] ;;
+  esac || fail "Docker Engine $1 on $(hostname) can send or accept an encrypted overlay's VXLAN unencrypted (CVE-2023-28840, CVE-2023-28841): network.encrypted needs 20.10.24 or newer, or 23.0.3 or newer; upgrade the engine, or set network.encrypted to false"
+}
