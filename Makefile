@@ -52,8 +52,9 @@ venv/.installed: requirements.txt
 	venv/bin/pip install -q -r requirements.txt
 	touch $@
 
+# The state (its secrets are only as safe as the passphrase) and the sandbox's keys: for this user only.
 .state:
-	mkdir -p $@
+	mkdir -p $@ .sandbox && chmod 700 $@ .sandbox
 
 preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no VM for this)
 	pulumi stack select --create $(STACK) >/dev/null

@@ -10,7 +10,7 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 export STACK=${E2E_STACK:-sandbox}
 LOG=.sandbox/e2e-$STACK.log   # everything the run printed, scanned for secrets at the end
-mkdir -p .sandbox .state
+mkdir -p .sandbox .state && chmod 700 .sandbox .state
 : >"$LOG"
 STEP=start
 step() { STEP=$*; echo "==> $*" | tee -a "$LOG" >&2; }

@@ -15,7 +15,8 @@ if [ "$host_kind" = sandbox ] || [ "$host_kind" = vagrant-docker ]; then
 	make -s images
 fi
 make -s tools
-mkdir -p .state
+# The state and the sandbox's keys: for this user only.
+mkdir -p .state .sandbox && chmod 700 .state .sandbox
 pulumi stack select --create "$STACK" >/dev/null
 pulumi up --stack "$STACK" --yes --skip-preview
 venv/bin/python -m ops.report --stack "$STACK"

@@ -358,3 +358,15 @@ def test_a_host_refuses_its_own_engine_release_that_can_fail_open_with_encryptio
     (scripts / "release.sh").write_text('# needs: base engine-api versions\ncheck_encryption_release "$VERSION"\necho safe\n')
     done = run_sh(host_scripts.render("release", {"VERSION": version}))
     assert (done.returncode == 1 and "CVE-2023-28840" in done.stderr) if refused else done.stdout == "safe\n"
+
+
+def test_a_worker_joins_with_the_token_in_the_request_body_never_in_a_commands_arguments(stub_bin, tmp_path):
+    token = "SWMTKN-1-secret0secret0secret"
+    stub_bin.add("docker", 'case "$*" in *LocalNodeState*) echo inactive ;; *NodeID*) echo node1 ;; esac\n', record=True)
+    stub_bin.add("curl", f'cat >"{tmp_path}/body"\nprintf "{{}}\\n200"\n', record=True)
+    settings = {"MANAGER": "172.28.128.6:2377", "ADVERTISE_ADDR": "172.28.128.7", "JOIN_TOKEN": token,
+                "STACK_ID": "0123456789ab", "RECORD_ROOT": str(tmp_path / "records")}
+    done = subprocess.run(["sh", "-c", host_scripts.render("swarm-join", settings)], capture_output=True, text=True,
+                          env=stub_bin.env, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert token not in "\n".join(stub_bin.recorded()) and f'"JoinToken":"{token}"' in (tmp_path / "body").read_text()
