@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional
 
 import pulumi
 
+from components import host_keys
 from components.names import PROJECT
 
 HOST_KINDS = ("vagrant", "sandbox", "ssh")
@@ -70,6 +71,8 @@ class SshSettings:
     user: str
     private_key_file: str
     """Path of the private key on the machine running Pulumi."""
+    host_key: Optional[str] = None
+    """The machine's SSH host key (`TYPE BASE64`); None: the one seen at the first `up` is pinned."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,15 @@ def encryption_is_safe(engine_line: str) -> bool:
     return first_safe is None or not patch or patch[0] >= first_safe
 
 
+def check_host_key(key: str, value: Any) -> str:
+    """A public key line as in known_hosts (`[HOST] TYPE BASE64 [COMMENT]`), as `TYPE BASE64`."""
+    line = host_keys.key_of(value) if isinstance(value, str) and "\n" not in value else None
+    if line is None:
+        raise ConfigError(key, f"{value!r} is not an SSH public key line such as 'ssh-ed25519 AAAAC3Nza…' "
+                               f"(as in known_hosts, or what ssh-keyscan prints)")
+    return line
+
+
 def check_image(key: str, value: Any) -> str:
     if not isinstance(value, str) or not _IMAGE.fullmatch(value):
         raise ConfigError(key, f"{value!r} is not a Docker image reference such as busybox:1.36.1")
@@ -289,6 +301,7 @@ def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -
             port=port,
             user=check_ssh_user(f"{key}.ssh.user", ssh_raw.get("user", "root")),
             private_key_file=os.path.expanduser(key_file),
+            host_key=check_host_key(f"{key}.ssh.hostKey", ssh_raw["hostKey"]) if "hostKey" in ssh_raw else None,
         )
     return HostSettings(name=name, address=str(address), advertise_interface=interface, ssh=ssh)
 

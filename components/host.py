@@ -43,6 +43,9 @@ class Host(pulumi.ComponentResource):
     """The stack's identity (StackIdentity), which every command gets as STACK_ID: what the stack
     makes on the host carries it, and what it records there lives under it."""
     ssh: SshEndpoint
+    host_key: pulumi.Input[str]
+    """The host's SSH host key (`TYPE BASE64`), pinned (components/host_keys.py): every connection
+    checks it."""
     machine: Optional[pulumi.Resource] = None
     """The machine itself, where this stack made it (a sandbox container, a Vagrant VM): whatever
     lives on the host goes with it on destroy, so a host that is gone cannot block a destroy."""
@@ -83,6 +86,7 @@ class Host(pulumi.ComponentResource):
             port=self.ssh.port,
             user=self.ssh.user,
             private_key=self.ssh.private_key,
+            host_key=self.host_key,
             dial_error_limit=_DIAL_ATTEMPTS,
             per_dial_timeout=_DIAL_TIMEOUT_S,
         )

@@ -7,6 +7,9 @@ from typing import Optional
 import pulumi
 import pulumi_docker as docker
 
+import pulumi_command as command
+
+from components import host_keys
 from components.host import Host, SshEndpoint
 from components.names import STACK_LABEL, host_container_name
 from components.sandbox_underlay import SandboxUnderlay
@@ -84,6 +87,18 @@ class SandboxHost(Host):
             private_key=underlay.private_key,
             private_key_file=underlay.private_key_file,
         )
+        # The machine's own host key, read through the local engine (not over the network), once
+        # host-init has made it.
+        key_file = f"/etc/ssh/ssh_host_{host_keys.KEY_TYPE}_key.pub"
+        read_key = command.local.Command(
+            f"{settings.name}-host-key",
+            create=container.name.apply(lambda name: (
+                f"for i in $(seq 100); do docker exec {name} cat {key_file} 2>/dev/null | cut -d' ' -f1,2 | grep . "
+                f"&& exit 0; sleep 0.1; done; echo 'no {key_file} in {name}' >&2; exit 1")),
+            triggers=[container.id],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[container]),
+        )
+        self.host_key = host_keys.verified(settings.name, read_key.stdout, self.ssh.address, ssh_port)
         self.register_outputs({"address": self.address})
 
     def file_on_host(self, resource_name: str, local_path: str,

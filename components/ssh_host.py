@@ -6,6 +6,9 @@ from typing import Optional
 
 import pulumi
 
+import pulumi_command as command
+
+from components import host_keys
 from components.host import Host, SshEndpoint
 from components.config import HostSettings
 
@@ -29,4 +32,14 @@ class SshHost(Host):
             private_key=pulumi.Output.secret(Path(settings.ssh.private_key_file).read_text()),
             private_key_file=settings.ssh.private_key_file,
         )
+        pinned: pulumi.Input[str] = settings.ssh.host_key or ""
+        if not settings.ssh.host_key:
+            # Trust on first use: the key seen at the first `up`, kept in the state and required from
+            # then on (ssh.hostKey pins one instead).
+            pinned = command.local.Command(
+                f"{settings.name}-host-key",
+                create=host_keys.keyscan_command(settings.ssh.address, settings.ssh.port),
+                opts=pulumi.ResourceOptions(parent=self),
+            ).stdout
+        self.host_key = host_keys.verified(settings.name, pinned, settings.ssh.address, settings.ssh.port)
         self.register_outputs({"address": self.address})

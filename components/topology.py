@@ -36,7 +36,7 @@ def make_hosts(settings: StackSettings) -> list[Host]:
         # The control plane's host is made first, alone: every later step waits on the control plane,
         # and the local engine makes one container faster alone than beside many others. Only the
         # other host components depend on it: their containers do not, so deleting is not held up.
-        after_first = pulumi.ResourceOptions(depends_on=[first])
+        after_first = pulumi.ResourceOptions(depends_on=[first.machine])
         return [first, *(SandboxHost(h, i, settings.sandbox, underlay, settings.images.load_from, stack_id, after_first)
                          for i, h in enumerate(others, start=1))]
     if settings.host_kind == "vagrant":
@@ -110,5 +110,6 @@ def stack_outputs(settings: StackSettings, hosts: list[Host], plane: ControlPlan
         # How `make check` reaches the hosts again: the SSH endpoints the program used (a key's path,
         # never the key).
         "hostAccess": {host.name: {"address": host.ssh.address, "port": host.ssh.port, "user": host.ssh.user,
-                                   "privateKeyFile": host.ssh.private_key_file} for host in hosts},
+                                   "privateKeyFile": host.ssh.private_key_file, "hostKey": host.host_key}
+                       for host in hosts},
     }

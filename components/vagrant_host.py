@@ -8,6 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_command as command
 
+from components import host_keys
 from components.host import Host, SshEndpoint
 from components.names import vagrant_dotfile_path
 from components.config import HostSettings, VagrantSettings
@@ -62,4 +63,13 @@ class VagrantHost(Host):
             private_key=pulumi.Output.secret(key_file.apply(lambda path: Path(path).read_text())),
             private_key_file=key_file,
         )
+        # Trust on first use: the key the new machine serves, kept in the state from then on.
+        scan = command.local.Command(
+            f"{settings.name}-host-key",
+            create=pulumi.Output.all(self.ssh.address, self.ssh.port).apply(
+                lambda at: host_keys.keyscan_command(at[0], at[1])),
+            triggers=[machine.id],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ssh_config]),
+        )
+        self.host_key = host_keys.verified(settings.name, scan.stdout, self.ssh.address, self.ssh.port)
         self.register_outputs({"address": self.address})

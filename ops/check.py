@@ -33,6 +33,8 @@ def pings_from(source: str, access: dict, probes: dict[str, str], count: int) ->
                  f"ping-probes.sh failed on {source}: {last_error}")
     except subprocess.TimeoutExpired:
         error = f"host {source} did not answer within {HOST_TIMEOUT_S} s ({where})"
+    except ToolError as err:  # it serves another host key than the pinned one
+        error = str(err)
     if error:
         return [no_result(source, destination, target, error) for destination, target in targets]
     return parse_ping_probes(done.stdout, source, targets)

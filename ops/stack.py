@@ -1,16 +1,19 @@
 """A running stack's outputs, for the tools beside the program (`make check`, `make inspect`)."""
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
+from pathlib import Path
 from typing import Mapping, Optional
 
-from components import host_scripts
+from components import host_keys, host_scripts
 
 SSH_CONNECT_TIMEOUT_S = 5
-# Sandbox and Vagrant hosts get new host keys with every rebuild, and no host key is pinned yet:
-# the tools, like the program, do not check them.
-SSH_OPTIONS = ("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR")
+# Only the host keys the stack pinned are trusted (each stack's known_hosts, written from its outputs).
+SSH_OPTIONS = ("-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR")
+STATE_DIR = Path(__file__).resolve().parent.parent / ".sandbox"
 
 
 class ToolError(Exception):
@@ -22,15 +25,45 @@ def ssh_argv(access: dict, *remote: str) -> list[str]:
     prompting, giving up on a dead host after SSH_CONNECT_TIMEOUT_S. Every value from the stack is
     an option's argument (`-l USER`, `-p PORT`) or comes after `--` (the host), so none can be read
     as an option of its own, whatever it holds."""
-    return ["ssh", *SSH_OPTIONS, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
+    return ["ssh", *SSH_OPTIONS, "-o", f"UserKnownHostsFile={access['knownHostsFile']}",
+            "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
             "-i", str(access["privateKeyFile"]), "-l", str(access["user"]), "-p", str(access["port"]),
             "--", str(access["address"]), *remote]
+
+
+def known_hosts_line(access: dict) -> str:
+    """The host's pinned key as a known_hosts line (`[ADDRESS]:PORT KEY` off port 22)."""
+    where = access["address"] if int(access["port"]) == 22 else f"[{access['address']}]:{access['port']}"
+    return f"{where} {access['hostKey']}"
+
+
+def write_known_hosts(stack: str, access: dict[str, dict]) -> Path:
+    """The stack's known_hosts (.sandbox/STACK/known_hosts), for this user only: every pinned key."""
+    path = STATE_DIR / stack / "known_hosts"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_text("".join(known_hosts_line(entry) + "\n" for entry in access.values()))
+    os.chmod(path, 0o600)
+    return path
+
+
+def changed_host_key(name: str, access: dict) -> Optional[str]:
+    """Why the host cannot be trusted, naming it and both fingerprints; None while it serves the
+    pinned key (or does not answer: ssh then says so)."""
+    served = asyncio.run(host_keys.served_key(str(access["address"]), int(access["port"])))
+    if served is None or served == host_keys.key_of(access["hostKey"]):
+        return None
+    return (f"host {name} ({access['address']}:{access['port']}) serves SSH host key {host_keys.fingerprint(served)}, "
+            f"but the stack pinned {host_keys.fingerprint(access['hostKey'])}: nothing is run on it")
 
 
 def run_host_script(access: dict, script: str, settings: Optional[Mapping[str, str]], timeout: float
                     ) -> subprocess.CompletedProcess:
     """Run components/host_scripts/<script>.sh on a host over SSH, as root, the way the program
-    does (the script on stdin). Raises subprocess.TimeoutExpired after `timeout` seconds."""
+    does (the script on stdin), once the host serves its pinned key (ToolError if another).
+    Raises subprocess.TimeoutExpired after `timeout` seconds."""
+    changed = changed_host_key(access["name"], access)
+    if changed:
+        raise ToolError(changed)
     command = host_scripts.as_root(access["user"], host_scripts.stdin_command(script))
     return subprocess.run(ssh_argv(access, command), input=host_scripts.render(script, settings),
                           capture_output=True, text=True, timeout=timeout)
@@ -50,4 +83,12 @@ def stack_outputs(stack: str, show_secrets: bool = False) -> dict:
     outputs = json.loads(done.stdout or "{}")
     if not outputs:
         raise ToolError(f"stack {stack!r} has no outputs: it is not up (make up STACK={stack})")
+    access = outputs.get("hostAccess") or {}
+    unpinned = [name for name, entry in access.items() if not entry.get("hostKey")]
+    if unpinned:
+        raise ToolError(f"stack {stack!r} pins no SSH host key for {', '.join(unpinned)}: make up STACK={stack} pins them")
+    if access:
+        known_hosts = write_known_hosts(stack, access)
+        for name, entry in access.items():
+            entry.update(name=name, knownHostsFile=str(known_hosts))
     return outputs

@@ -85,7 +85,9 @@ class RecordingMonitor(MockMonitor):
 # What the swarm manager's init command prints: the workers' join token.
 FAKE_JOIN_TOKEN = "SWMTKN-1-0000fake0000token0000-0000worker0000"
 # What the sandbox's key commands print (the public key; the private one, as far as tests go).
-FAKE_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEST multihost-sandbox"
+FAKE_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGR+FuK4P4PLoIhVeF6BMKv2xkynfQQCFODnXu5pdggO multihost-sandbox"
+# Another key, for a host that serves a key the stack did not pin.
+OTHER_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFrybVKE31uouZhGvlB+RElF6vQZNvhPec46rcwVqb01"
 
 
 def ping_output(name: str) -> str:
@@ -210,11 +212,19 @@ def event_loop_per_test():
 
 
 @pytest.fixture
-def run_program(tmp_path, event_loop_per_test) -> Callable[..., ProgramRun]:
-    """Run __main__.py once with the given config under fresh mocks; resolve the stack outputs."""
+def run_program(tmp_path, event_loop_per_test, monkeypatch) -> Callable[..., ProgramRun]:
+    """Run __main__.py once with the given config under fresh mocks; resolve the stack outputs.
+    The hosts' sshd is faked too: each serves FAKE_PUBLIC_KEY, or what `served_keys` gives for its
+    port (the verification asks, and `asked_keys` records where)."""
+    from components import host_keys
 
     def run(values: dict[str, Any], ping_outputs: Optional[dict[str, str]] = None,
-            preview: bool = False) -> ProgramRun:
+            preview: bool = False, served_keys: Optional[dict[int, str]] = None) -> ProgramRun:
+        async def served_key(address: str, port: int) -> Optional[str]:
+            run.asked_keys.append((address, port))
+            return (served_keys or {}).get(port, host_keys.key_of(FAKE_PUBLIC_KEY))
+        monkeypatch.setattr(host_keys, "served_key", served_key)
+        run.asked_keys = []
         mocks = HostMocks(tmp_path, ping_outputs)
         monitor = RecordingMonitor(mocks)
         run.monitors.append(monitor)

@@ -8,8 +8,10 @@ import socket
 
 import pytest
 
-from ops import check, reach
-from ops.stack import ssh_argv
+from components import host_keys
+from conftest import FAKE_PUBLIC_KEY, OTHER_HOST_KEY
+from ops import check, reach, stack as ops_stack
+from ops.stack import ToolError, ssh_argv, stack_outputs
 
 
 def free_port() -> int:
@@ -20,12 +22,14 @@ def free_port() -> int:
 
 @pytest.fixture
 def stack(tmp_path, monkeypatch):
-    """A stand-in `pulumi` on PATH whose stack has two engines and a keystore on dead ports."""
+    """A stand-in `pulumi` on PATH whose stack has two engines and a keystore on dead ports; the
+    tools keep its known_hosts under tmp_path."""
+    monkeypatch.setattr(ops_stack, "STATE_DIR", tmp_path / "state")
     key = tmp_path / "id"
     key.write_text("not a key")
     key.chmod(0o600)
-    access = {name: {"address": "127.0.0.1", "port": free_port(), "user": "admin", "privateKeyFile": str(key)}
-              for name in ("ks", "e0", "e1")}
+    access = {name: {"address": "127.0.0.1", "port": free_port(), "user": "admin", "privateKeyFile": str(key),
+                     "hostKey": host_keys.key_of(FAKE_PUBLIC_KEY)} for name in ("ks", "e0", "e1")}
     outputs = {"hostAccess": access, "probeAddresses": {"e0": "10.0.4.2", "e1": "10.0.4.3"},
                "consulUrl": "consul://127.0.0.1:1"}
     (tmp_path / "outputs.json").write_text(json.dumps(outputs))
@@ -82,10 +86,11 @@ def test_forgetting_a_host_drops_exactly_what_lives_on_it():
     assert kept[2]["dependencies"] == [u("e0-engine")] and kept[2]["propertyDependencies"] == {"name": []}
 
 
-ACCESS = {"address": "e1.example", "port": 2262, "user": "admin", "privateKeyFile": "/keys/id"}
+ACCESS = {"address": "e1.example", "port": 2262, "user": "admin", "privateKeyFile": "/keys/id",
+          "knownHostsFile": "/state/st/known_hosts"}
 # Values config validation refuses; ssh_argv must be safe with them all the same.
 HOSTILE = {"address": "-oProxyCommand=touch /tmp/a", "port": 22, "user": "-oProxyCommand=touch /tmp/u",
-           "privateKeyFile": "-oLocalCommand=touch /tmp/k"}
+           "privateKeyFile": "-oLocalCommand=touch /tmp/k", "knownHostsFile": "/state/st/known_hosts"}
 # The ssh options ssh_argv uses: each takes the argument after it.
 FLAGS_WITH_ARGUMENTS = ("-o", "-i", "-l", "-p")
 
@@ -132,3 +137,38 @@ def test_ssh_argv_passes_hostile_values_only_as_arguments_of_their_flags():
 def test_ssh_argv_keeps_a_hostile_address_out_of_the_options():
     argv = ssh_argv(HOSTILE, "true")
     assert HOSTILE["address"] not in options(argv) and argv[argv.index("--") + 1] == HOSTILE["address"]
+
+
+def test_the_tools_trust_only_the_stacks_pinned_host_keys():
+    argv = options(ssh_argv(ACCESS, "true"))
+    assert "StrictHostKeyChecking=yes" in argv and "UserKnownHostsFile=/state/st/known_hosts" in argv
+
+
+def test_the_stacks_known_hosts_holds_each_pinned_key_for_its_endpoint(stack, tmp_path):
+    stack_outputs("st")
+    lines = (tmp_path / "state" / "st" / "known_hosts").read_text().splitlines()
+    assert sorted(lines) == sorted(f"[127.0.0.1]:{entry['port']} {entry['hostKey']}" for entry in stack.values())
+
+
+def test_the_stacks_known_hosts_is_for_its_user_only(stack, tmp_path):
+    stack_outputs("st")
+    assert (tmp_path / "state" / "st" / "known_hosts").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_stack_that_pins_no_host_key_is_refused(stack, tmp_path):
+    outputs = json.loads((tmp_path / "outputs.json").read_text())
+    del outputs["hostAccess"]["e1"]["hostKey"]
+    (tmp_path / "outputs.json").write_text(json.dumps(outputs))
+    with pytest.raises(ToolError, match="pins no SSH host key for e1"):
+        stack_outputs("st")
+
+
+def test_check_refuses_a_host_that_serves_another_key_naming_it_and_both_fingerprints(stack, monkeypatch, capsys):
+    async def served(address: str, port: int):
+        return host_keys.key_of(OTHER_HOST_KEY) if port == stack["e1"]["port"] else None
+    monkeypatch.setattr(host_keys, "served_key", served)
+    check.main(["--stack", "st"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL") and " e1 -> " in line]
+    assert rows and all(f"host e1 (127.0.0.1:{stack['e1']['port']}) serves SSH host key "
+                        f"{host_keys.fingerprint(OTHER_HOST_KEY)}, but the stack pinned "
+                        f"{host_keys.fingerprint(FAKE_PUBLIC_KEY)}" in row for row in rows)
