@@ -138,6 +138,32 @@ def consul_stopped() -> tuple[str, str, bool]:
             f"make check exit {repaired.returncode}", ok)
 
 
+def host_key_changed() -> tuple[str, str, bool]:
+    """The SSH host key of one host replaced behind the stack (as when someone else answers at its
+    address): `pulumi up` and `make check` refuse it, naming it and both fingerprints; its old key
+    back, make check passes again."""
+    changed = "mhs-demo1"
+    key = "/etc/ssh/ssh_host_ed25519_key"
+    on_host(changed, f"cp {key} /root/host-key && cp {key}.pub /root/host-key.pub && rm -f {key} {key}.pub && "
+                     f"ssh-keygen -q -N '' -t ed25519 -f {key}")
+    try:
+        up = run("pulumi", "up", "--stack", STACK, "--yes", "--skip-preview")
+        checked = make("check")
+    finally:
+        on_host(changed, f"cp /root/host-key {key} && cp /root/host-key.pub {key}.pub && rm -f /root/host-key*")
+    repaired = make("check")
+    says = f"host {changed} (127.0.0.1:"
+    up_names = [line for line in (up.stdout + up.stderr).splitlines() if says in line and "serves SSH host key SHA256:" in line
+                and "but the stack pinned SHA256:" in line]
+    rows = [line for (source, _, _), line in check_rows(checked.stdout).items() if source == changed]
+    rows_name = bool(rows) and all(says in line and "but the stack pinned SHA256:" in line for line in rows)
+    ok = up.returncode != 0 and bool(up_names) and checked.returncode != 0 and rows_name and repaired.returncode == 0
+    example = up_names[0].strip()[:160] if up_names else "none"
+    return (f"pulumi up and make check refuse {changed}, naming it and both fingerprints; old key back: make check exit 0",
+            f"up exit {up.returncode} ({len(up_names)} line(s) naming it: {example}); make check exit "
+            f"{checked.returncode}, its {len(rows)} rows naming it: {rows_name}; restored: exit {repaired.returncode}", ok)
+
+
 def host_removed_then_destroy() -> tuple[str, str, bool]:
     run("docker", "rm", "-f", host("mhs-demo1"), check=True)
     destroyed = make("destroy")
@@ -451,6 +477,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
     ("engine-stopped", one_engine_stopped),
     ("consul-stopped", consul_stopped),
+    ("host-key-changed", host_key_changed),
     ("host-removed-destroy", host_removed_then_destroy),
     ("ssh-hosts", ssh_hosts_for_real),
     ("machines-left-as-found", machines_left_as_found),
