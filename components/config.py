@@ -69,8 +69,10 @@ class SshSettings:
     """Address or DNS name sshd listens on; need not be the underlay address."""
     port: int
     user: str
-    private_key_file: str
-    """Path of the private key on the machine running Pulumi."""
+    private_key_file: Optional[str]
+    """Path of the private key on the machine running Pulumi (None: ssh-agent holds it)."""
+    agent: bool = False
+    """Authenticate through ssh-agent (SSH_AUTH_SOCK): no key material goes into the state."""
     host_key: Optional[str] = None
     """The machine's SSH host key (`TYPE BASE64`); None: the one seen at the first `up` is pinned."""
 
@@ -273,7 +275,13 @@ def check_ssh_address(key: str, value: Any) -> str:
     return value
 
 
-def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -> HostSettings:
+def _empty_passphrase(env: Mapping[str, str]) -> bool:
+    """The stack's secrets are encrypted with an empty passphrase (this project's default)."""
+    return not env.get("PULUMI_CONFIG_PASSPHRASE_FILE") and env.get("PULUMI_CONFIG_PASSPHRASE") == ""
+
+
+def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network,
+          env: Mapping[str, str]) -> HostSettings:
     raw = _require_mapping(key, raw)
     name = raw.get("name")
     if not isinstance(name, str) or not _HOSTNAME.fullmatch(name):
@@ -290,9 +298,21 @@ def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -
     ssh = None
     if host_kind == "ssh":
         ssh_raw = _require_mapping(f"{key}.ssh", raw.get("ssh"))
+        agent = ssh_raw.get("agent", bool(env.get("SSH_AUTH_SOCK")))
+        if not isinstance(agent, bool):
+            raise ConfigError(f"{key}.ssh.agent", f"{agent!r} is not true or false")
+        if agent and not env.get("SSH_AUTH_SOCK"):
+            raise ConfigError(f"{key}.ssh.agent", "is true but SSH_AUTH_SOCK is not set: start ssh-agent and "
+                                                  "ssh-add the machine's key, or set ssh.agent to false")
         key_file = ssh_raw.get("privateKeyFile")
-        if not isinstance(key_file, str) or not os.path.isfile(os.path.expanduser(key_file)):
+        if (key_file is not None or not agent) and (
+                not isinstance(key_file, str) or not os.path.isfile(os.path.expanduser(key_file))):
             raise ConfigError(f"{key}.ssh.privateKeyFile", f"{key_file!r} is not a readable file")
+        if not agent and _empty_passphrase(env):
+            raise ConfigError(f"{key}.ssh.privateKeyFile",
+                              "this machine's private key would be kept in the stack's state under an empty "
+                              "passphrase: put a passphrase in a file and set PULUMI_CONFIG_PASSPHRASE_FILE to it "
+                              "before the stack's first up, or authenticate through ssh-agent (ssh.agent: true)")
         port = ssh_raw.get("port", 22)
         if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
             raise ConfigError(f"{key}.ssh.port", f"{port!r} is not a TCP port")
@@ -300,14 +320,18 @@ def _host(key: str, raw: Any, host_kind: str, underlay: ipaddress.IPv4Network) -
             address=check_ssh_address(f"{key}.ssh.address", ssh_raw.get("address", str(address))),
             port=port,
             user=check_ssh_user(f"{key}.ssh.user", ssh_raw.get("user", "root")),
-            private_key_file=os.path.expanduser(key_file),
+            private_key_file=os.path.expanduser(key_file) if key_file else None,
+            agent=agent,
             host_key=check_host_key(f"{key}.ssh.hostKey", ssh_raw["hostKey"]) if "hostKey" in ssh_raw else None,
         )
     return HostSettings(name=name, address=str(address), advertise_interface=interface, ssh=ssh)
 
 
-def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> StackSettings:
-    """Validate raw configuration values (already JSON-decoded) into StackSettings."""
+def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str,
+                   env: Optional[Mapping[str, str]] = None) -> StackSettings:
+    """Validate raw configuration values (already JSON-decoded) into StackSettings; `env` (this
+    process's environment by default) says whether ssh-agent runs and how secrets are encrypted."""
+    env = os.environ if env is None else env
     host_kind = raw.get("hostKind", "vagrant")
     if host_kind not in HOST_KINDS:
         raise ConfigError("hostKind", f"{host_kind!r} is not one of {', '.join(HOST_KINDS)}")
@@ -321,14 +345,14 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str) -> Stac
     if control_plane == "kv":
         if "keystore" not in raw:
             raise ConfigError("keystore", "missing: the host that runs Consul, e.g. {name: mh-keystore, address: 172.28.128.5}")
-        keystore = _host("keystore", raw["keystore"], host_kind, underlay)
+        keystore = _host("keystore", raw["keystore"], host_kind, underlay, env)
     elif "keystore" in raw:
         raise ConfigError("keystore", "controlPlane swarm has no key-value store: remove keystore "
                                       "(the first engine is the swarm manager)")
     engines_raw = raw.get("engines")
     if not isinstance(engines_raw, list) or len(engines_raw) < 2:
         raise ConfigError("engines", "at least two engine hosts are needed for a multi-host overlay")
-    engines = tuple(_host(f"engines[{i}]", e, host_kind, underlay) for i, e in enumerate(engines_raw))
+    engines = tuple(_host(f"engines[{i}]", e, host_kind, underlay, env) for i, e in enumerate(engines_raw))
 
     hosts = (keystore, *engines) if keystore else engines
     keys = (["keystore"] if keystore else []) + [f"engines[{i}]" for i in range(len(engines))]

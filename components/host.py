@@ -25,9 +25,9 @@ class SshEndpoint:
     address: pulumi.Input[str]
     port: pulumi.Input[int]
     user: pulumi.Input[str]
-    private_key: pulumi.Input[str]
-    """The private key itself, as a Pulumi secret (for pulumi-command)."""
-    private_key_file: pulumi.Input[str]
+    private_key: Optional[pulumi.Input[str]]
+    """The private key itself, as a Pulumi secret (for pulumi-command); None: through ssh-agent."""
+    private_key_file: Optional[pulumi.Input[str]]
     """The same key as a file on this machine, for `ssh -i` (`make check` reaches the hosts again)."""
 
 

@@ -29,7 +29,8 @@ class SshHost(Host):
             address=settings.ssh.address,
             port=settings.ssh.port,
             user=settings.ssh.user,
-            private_key=pulumi.Output.secret(Path(settings.ssh.private_key_file).read_text()),
+            # Through ssh-agent (pulumi-command finds SSH_AUTH_SOCK itself): no key in the state.
+            private_key=None if settings.ssh.agent else pulumi.Output.secret(Path(settings.ssh.private_key_file).read_text()),
             private_key_file=settings.ssh.private_key_file,
         )
         pinned: pulumi.Input[str] = settings.ssh.host_key or ""

@@ -27,7 +27,8 @@ def ssh_argv(access: dict, *remote: str) -> list[str]:
     as an option of its own, whatever it holds."""
     return ["ssh", *SSH_OPTIONS, "-o", f"UserKnownHostsFile={access['knownHostsFile']}",
             "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
-            "-i", str(access["privateKeyFile"]), "-l", str(access["user"]), "-p", str(access["port"]),
+            *(["-i", str(access["privateKeyFile"])] if access.get("privateKeyFile") else []),
+            "-l", str(access["user"]), "-p", str(access["port"]),
             "--", str(access["address"]), *remote]
 
 

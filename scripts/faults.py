@@ -200,8 +200,7 @@ class Machines:
     def host(self, name: str) -> dict:
         """The machine as a stack's configuration names it (the `ssh` kind)."""
         return {"name": name, "address": self.address(name),
-                "ssh": {"address": "127.0.0.1", "port": self.port_base + self.names.index(name), "user": SSH_USER,
-                        "privateKeyFile": str(self.key)}}
+                "ssh": {"address": "127.0.0.1", "port": self.port_base + self.names.index(name), "user": SSH_USER}}
 
     def sh(self, name: str, command: str, check: bool = True) -> subprocess.CompletedProcess:
         """A command on the machine, as root, from the outside (not through the stack's SSH)."""
@@ -211,6 +210,8 @@ class Machines:
         self.key.parent.mkdir(parents=True, exist_ok=True)
         self.key.unlink(missing_ok=True)
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", self.stack, "-f", str(self.key), check=True)
+        # The stack authenticates through the run's ssh-agent: no key material in its state.
+        run("ssh-add", "-q", str(self.key), check=True)
         label = f"{STACK_LABEL}={self.stack}"
         run("docker", "network", "create", "--label", label, "--subnet", self.subnet, self.network, check=True)
         for name in self.names:
@@ -249,6 +250,8 @@ def ssh_hosts_for_real() -> tuple[str, str, bool]:
             engines = [machines.sh(n, "docker version -f '{{.Server.Version}}'", check=False).stdout.strip()
                        for n in names]
             second = run("pulumi", "up", "--stack", SSH_STACK, "--yes", "--skip-preview", "--expect-no-changes")
+            exported = run("pulumi", "stack", "export", "--stack", SSH_STACK, "--show-secrets").stdout
+            key_in_state = "PRIVATE KEY" in exported or not exported
             # One machine goes away before the destroy: the destroy must name it and say how to finish.
             lost = names[2]
             run("docker", "stop", machines.container(lost), check=True)
@@ -264,12 +267,14 @@ def ssh_hosts_for_real() -> tuple[str, str, bool]:
         forget_stack(SSH_STACK)
     ok = up.returncode == 0 and clean_pings and all(v.startswith("20.10.") for v in engines) \
         and second.returncode == 0 and blocked.returncode != 0 and len(advice) == 1 \
-        and destroyed.returncode == 0 and not left
-    return (f"as {SSH_USER} (sudo): engines 20.10 installed, pings 0% loss, second up no changes; "
+        and destroyed.returncode == 0 and not left and not key_in_state
+    return (f"as {SSH_USER} (sudo) through ssh-agent: engines 20.10 installed, pings 0% loss, second up no changes, "
+            "no private key in `pulumi stack export --show-secrets`; "
             f"{lost} stopped: destroy fails naming it and the command to finish, which then finishes; "
             "no container, cluster config or record left on the others",
             f"up exit {up.returncode}, engines {engines}, {len(pings)} pings clean: {clean_pings}, "
-            f"second up exit {second.returncode}, destroy with {lost} gone exit {blocked.returncode} "
+            f"second up exit {second.returncode}, private key in the state: {key_in_state}, "
+            f"destroy with {lost} gone exit {blocked.returncode} "
             f"({len(advice)} line naming it), finish exit {destroyed.returncode}, left on {left or 'none'}", ok)
 
 
@@ -378,6 +383,37 @@ def machines_left_as_found() -> tuple[str, str, bool]:
             f"diff: {len(diff)} line(s){' (printed above)' if diff else ''}", ok)
 
 
+PASSPHRASE_STACK = "faults-passphrase"
+
+
+def key_file_under_an_empty_passphrase() -> tuple[str, str, bool]:
+    """The `ssh` kind with a key file and this project's default, empty state passphrase: the key
+    would be readable by anyone who can read the state, so `make up` refuses before anything is made."""
+    key = ROOT / ".sandbox" / PASSPHRASE_STACK / "id_ed25519"
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.unlink(missing_ok=True)
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key), check=True)
+    ssh = {"address": "127.0.0.1", "port": 2299, "user": SSH_USER, "privateKeyFile": str(key), "agent": False}
+    hosts = [{"name": name, "address": f"172.28.159.{5 + i}", "ssh": ssh}
+             for i, name in enumerate(("mh-keystore", "mhs-demo0", "mhs-demo1"))]
+    write_stack_file(PASSPHRASE_STACK, STACK, {"hostKind": "ssh", "hostNetwork": "172.28.159.0/24",
+                                               "keystore": hosts[0], "engines": hosts[1:]}, drop=("sandbox",))
+    env = {k: v for k, v in os.environ.items() if k != "PULUMI_CONFIG_PASSPHRASE_FILE"}
+    try:
+        up = subprocess.run(["make", "-s", "up", f"STACK={PASSPHRASE_STACK}"], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, "PULUMI_CONFIG_PASSPHRASE": ""})
+        exported = json.loads(run("pulumi", "stack", "export", "--stack", PASSPHRASE_STACK).stdout or "{}")
+        made = [r["type"] for r in exported.get("deployment", {}).get("resources") or []
+                if r["type"] not in ("pulumi:pulumi:Stack", "pulumi:providers:command", "pulumi:providers:docker")]
+    finally:
+        forget_stack(PASSPHRASE_STACK)
+    refusal = [line for line in (up.stdout + up.stderr).splitlines()
+               if "keystore.ssh.privateKeyFile" in line and "PULUMI_CONFIG_PASSPHRASE_FILE" in line]
+    ok = up.returncode != 0 and bool(refusal) and not made
+    return ("make up refuses, naming ssh.privateKeyFile and PULUMI_CONFIG_PASSPHRASE_FILE; nothing made",
+            f"up exit {up.returncode}, {len(refusal)} refusal line(s), {len(made)} resource(s) made", ok)
+
+
 TWO_STACKS = ("faults-first", "faults-second")
 
 
@@ -471,7 +507,9 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
 
 
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
-OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks"}
+OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks", "key-file-empty-passphrase"}
+# Scenarios whose stacks reach machines through ssh-agent: the run starts one for them.
+THROUGH_AGENT = {"ssh-hosts", "machines-left-as-found", "two-stacks"}
 
 SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
@@ -482,8 +520,17 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("ssh-hosts", ssh_hosts_for_real),
     ("machines-left-as-found", machines_left_as_found),
     ("two-stacks", two_stacks_on_the_same_machines),
+    ("key-file-empty-passphrase", key_file_under_an_empty_passphrase),
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
 ]
+
+
+def start_agent() -> str:
+    """An ssh-agent for this run, in this process's environment (and so its commands'): its pid."""
+    out = run("ssh-agent", "-s", check=True).stdout
+    for name in ("SSH_AUTH_SOCK", "SSH_AGENT_PID"):
+        os.environ[name] = re.search(rf"{name}=([^;]+);", out).group(1)
+    return os.environ["SSH_AGENT_PID"]
 
 
 def main() -> int:
@@ -496,6 +543,7 @@ def main() -> int:
         print(f"faults: FAULTS names no scenario {sorted(unknown)}; scenarios: {[n for n, _ in SCENARIOS]}", file=sys.stderr)
         return 2
     scenarios = [(name, scenario) for name, scenario in SCENARIOS if name in chosen]
+    agent = start_agent() if any(name in THROUGH_AGENT for name, _ in scenarios) else None
     try:
         if any(name not in OWN_STACK for name, _ in scenarios):
             print(f"faults: make up STACK={STACK} (log: {LOG})", flush=True)
@@ -514,6 +562,8 @@ def main() -> int:
                   flush=True)
     finally:
         make("destroy")  # a no-op when the last scenario already destroyed it
+        if agent:
+            run("ssh-agent", "-k")
     failed = [o for o in outcomes if not o.ok]
     print(f"faults: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed or len(outcomes) < len(scenarios) else 0

@@ -201,6 +201,15 @@ def set_stack_config(values: dict[str, Any]) -> None:
     })
 
 
+@pytest.fixture(autouse=True)
+def no_agent_and_a_passphrase_file(monkeypatch):
+    """Every test starts where no ssh-agent runs and the stack's secrets have a passphrase (a file);
+    the tests of either set their own environment."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "/run/secrets/passphrase")
+
+
 @pytest.fixture
 def event_loop_per_test():
     """A fresh event loop for each test, as Pulumi's own SDK tests do."""

@@ -87,3 +87,47 @@ def test_a_host_key_that_is_no_key_line_is_refused(tmp_path, value):
     with pytest.raises(ConfigError) as err:
         parse_settings(ssh_kind(tmp_path, hostKey=value), str(ROOT), "test")
     assert err.value.key == "keystore.ssh.hostKey"
+
+
+def connections(run) -> list[dict]:
+    return [run.mocks.inputs[r.name]["connection"]["value"] for r in remote_commands(run)]
+
+
+def test_through_ssh_agent_no_private_key_goes_into_any_connection(run_program, tmp_path, monkeypatch):
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "agent.sock"))
+    run = run_program(ssh_kind(tmp_path))
+    assert connections(run) and not any(c.get("privateKey") for c in connections(run))
+
+
+def test_through_ssh_agent_no_key_file_is_needed(run_program, tmp_path, monkeypatch):
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "agent.sock"))
+    values = ssh_kind(tmp_path)
+    for host in [values["keystore"], *values["engines"]]:
+        host["ssh"] = {k: v for k, v in host["ssh"].items() if k != "privateKeyFile"}
+    assert all(entry["privateKeyFile"] is None for entry in run_program(values).outputs["hostAccess"].values())
+
+
+def test_ssh_agent_asked_for_without_one_running_is_refused(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        parse_settings(ssh_kind(tmp_path, agent=True), str(ROOT), "test", env={})
+    assert err.value.key == "keystore.ssh.agent" and "SSH_AUTH_SOCK is not set" in str(err.value)
+
+
+def test_a_key_file_under_an_empty_passphrase_is_refused_saying_how_to_set_one(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        parse_settings(ssh_kind(tmp_path), str(ROOT), "test", env={"PULUMI_CONFIG_PASSPHRASE": ""})
+    assert err.value.key == "keystore.ssh.privateKeyFile" and "PULUMI_CONFIG_PASSPHRASE_FILE" in str(err.value)
+
+
+def test_a_key_file_under_an_empty_passphrase_makes_nothing(run_program, tmp_path, monkeypatch):
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
+    with pytest.raises(ConfigError):
+        run_program(ssh_kind(tmp_path))
+    assert run_program.monitors[-1].registrations == []
+
+
+def test_sandbox_hosts_keep_the_empty_passphrase_default(run_program, monkeypatch):
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
+    assert run_program(stack_config("sandbox")).outputs["allReachable"] is True
