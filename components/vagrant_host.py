@@ -40,7 +40,10 @@ class VagrantHost(Host):
         machine = command.local.Command(
             f"{settings.name}-vagrant-up",
             create=f"vagrant up --provider={vagrant.provider} {settings.name}",
-            delete=f"vagrant destroy -f {settings.name}",
+            # Machines destroyed together share the private network, and the docker provider's
+            # destroy can fail removing it after another machine's removed it: gone is gone.
+            delete=(f"vagrant destroy -f {settings.name} || vagrant status {settings.name} --machine-readable"
+                    f" | grep -q ',{settings.name},state,not_created'"),
             dir=VAGRANT_DIR,
             environment=environment,
             opts=pulumi.ResourceOptions(parent=self),

@@ -121,7 +121,12 @@ def test_a_vagrant_host_is_made_by_vagrant_up_with_the_stacks_provider(dev):
 
 
 def test_a_vagrant_host_is_removed_by_vagrant_destroy(dev):
-    assert dev.mocks.inputs["mhs-demo0-vagrant-up"]["delete"] == "vagrant destroy -f mhs-demo0"
+    assert dev.mocks.inputs["mhs-demo0-vagrant-up"]["delete"].startswith("vagrant destroy -f mhs-demo0 || ")
+
+
+def test_a_vagrant_destroy_that_failed_after_the_machine_went_counts_as_done(dev):
+    assert dev.mocks.inputs["mhs-demo0-vagrant-up"]["delete"].endswith(
+        "|| vagrant status mhs-demo0 --machine-readable | grep -q ',mhs-demo0,state,not_created'")
 
 
 @pytest.mark.parametrize("command", ["mhs-demo0-vagrant-up", "mhs-demo0-vagrant-ssh-config"])
