@@ -9,7 +9,7 @@ import base64
 import hashlib
 import re
 import shlex
-from typing import Awaitable, Callable, Optional
+from typing import Optional
 
 import pulumi
 
@@ -54,17 +54,14 @@ async def served_key(address: str, port: int) -> Optional[str]:
     return next((key for key in keys if key), None)
 
 
-ServedKey = Callable[[str, int], Awaitable[Optional[str]]]
-
-
-def verified(host: str, pinned: pulumi.Input[str], address: pulumi.Input[str], port: pulumi.Input[int],
-             ask: Optional[ServedKey] = None) -> pulumi.Output[str]:
+def verified(host: str, pinned: pulumi.Input[str], address: pulumi.Input[str],
+             port: pulumi.Input[int]) -> pulumi.Output[str]:
     """The pinned key, once the host at ADDRESS:PORT serves it. A host that does not answer yet is
     left to the commands' own dials (they check the key too); one that serves another key stops
     the run here, naming it."""
     async def check(values: list) -> str:
         key, at, on = values
-        served = await (ask or served_key)(at, int(on))
+        served = await served_key(at, int(on))
         if served is not None and served != key_of(key):
             raise HostKeyChanged(
                 f"host {host} ({at}:{on}) serves SSH host key {fingerprint(served)}, but the stack pinned "

@@ -5,7 +5,7 @@
 : "${NAME:?}" "${STACK_ID:?}"
 engine_answers || fail "the engine on $(hostname) does not answer"
 if docker container inspect "$NAME" >/dev/null 2>&1; then
-  if [ "$(docker inspect --format '{{index .Config.Labels "multihost.stack-id"}}' "$NAME")" = "$STACK_ID" ]; then
+  if [ "$(docker inspect --format "{{index .Config.Labels \"$STACK_ID_LABEL\"}}" "$NAME")" = "$STACK_ID" ]; then
     docker rm -f "$NAME" >/dev/null
   else
     echo "$(hostname): container $NAME is not this stack's: left as it is"

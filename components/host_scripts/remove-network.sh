@@ -4,7 +4,7 @@
 # Settings: NETWORK, STACK_ID.
 : "${NETWORK:?}" "${STACK_ID:?}"
 engine_answers || fail "the engine on $(hostname) does not answer"
-if made=$(docker network inspect --format '{{index .Labels "multihost.stack-id"}}' "$NETWORK" 2>/dev/null); then
+if made=$(docker network inspect --format "{{index .Labels \"$STACK_ID_LABEL\"}}" "$NETWORK" 2>/dev/null); then
   if [ "$made" = "$STACK_ID" ]; then docker network rm "$NETWORK" >/dev/null
   else echo "$(hostname): network $NETWORK is not this stack's: left as it is"; fi
 fi

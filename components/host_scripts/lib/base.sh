@@ -4,3 +4,6 @@
 set -eu
 
 fail() { echo "error: $*" >&2; exit 1; }
+
+# The label on every container and network the stack makes on a host: the stack's ID (STACK_ID).
+STACK_ID_LABEL=multihost.stack-id
