@@ -16,7 +16,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect consul-ui env clean
 
 up:            ## stand the topology up (sandbox by default) and print the ping results
 	bash scripts/up.sh
@@ -68,6 +68,9 @@ forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an un
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
 	@$(PY) -m ops.inspect --stack $(STACK)
+
+consul-ui: venv tools | .state  ## the Consul UI of a kv STACK, through an SSH tunnel to its keystore host (Ctrl-C closes it)
+	@$(PY) -m ops.consul_ui --stack $(STACK)
 
 check: venv tools | .state  ## ping every pair again now, on the running STACK; exit 1 if any fails
 	@$(PY) -m ops.check --stack $(STACK)

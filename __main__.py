@@ -9,6 +9,7 @@ from components.config import load_settings
 
 settings = load_settings()
 hosts = topology.make_hosts(settings)
+firewalls = topology.make_firewalls(settings, hosts)
 plane = topology.make_control_plane(settings, hosts)
 network = topology.make_overlay(settings, plane)
 probes = topology.make_probes(settings, plane, network)

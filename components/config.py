@@ -165,6 +165,8 @@ class StackSettings:
     vagrant: VagrantSettings
     state_dir: str
     """Folder for files the program keeps on the machine running Pulumi (sandbox SSH key)."""
+    firewall: bool = True
+    """Each host's overlay ports accept only the stack's own hosts (components/peers_firewall.py)."""
     deprecations: tuple[str, ...] = ()
     """Settings that still work under an older name: what to write instead."""
 
@@ -437,6 +439,10 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str,
         ssh_port_base=port_base,
     )
 
+    firewall = raw.get("firewall", True)
+    if not isinstance(firewall, bool):
+        raise ConfigError("firewall", f"{firewall!r} is not true or false")
+
     vagrant_raw = _require_mapping("vagrant", raw.get("vagrant", {}))
     provider = vagrant_raw.get("provider", "virtualbox")
     if provider not in VAGRANT_PROVIDERS:
@@ -459,12 +465,13 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str,
         sandbox=sandbox,
         vagrant=vagrant,
         state_dir=os.path.join(project_dir, ".sandbox", stack),
+        firewall=firewall,
         deprecations=tuple(deprecations),
     )
 
 
 STRING_KEYS = ("hostKind", "controlPlane", "hostNetwork", "engineLine", "engineVersion")
-JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox", "vagrant")
+JSON_KEYS = ("keystore", "engines", "network", "images", "pingCount", "sandbox", "vagrant", "firewall")
 
 
 def load_settings(config: pulumi.Config | None = None) -> StackSettings:

@@ -1,8 +1,8 @@
 """The wiring: which components a stack's settings make, and how they depend on each other. The
 graph reads top to bottom in __main__.py; tests import this module under Pulumi's mocks.
 
-hosts -> control plane (a Consul keystore and engines clustered through it, or a swarm) ->
-overlay network -> one probe per engine -> the ping report."""
+hosts (each with its peers-only firewall) -> control plane (a Consul keystore, its TLS, and engines
+clustered through it; or a swarm) -> overlay network -> one probe per engine -> the ping report."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,11 +11,13 @@ import pulumi
 
 from components.clustered_engine import ClusteredEngine, ClusteredEngineArgs
 from components.config import StackSettings
-from components.consul_keystore import ConsulKeystore, ConsulKeystoreArgs
+from components.consul_keystore import CONSUL_PORT, ConsulKeystore, ConsulKeystoreArgs
+from components.consul_tls import ConsulTls, ConsulTlsArgs
 from components.engine import ControlPlane
 from components.host import Host
 from components.names import probe_name
 from components.overlay_network import OverlayNetwork, OverlayNetworkArgs
+from components.peers_firewall import PeersFirewall, PeersFirewallArgs, overlay_ports
 from components.ping_report import PingReport, PingReportArgs
 from components.probe_container import ProbeContainer, ProbeContainerArgs
 from components.sandbox_host import SandboxHost
@@ -44,23 +46,41 @@ def make_hosts(settings: StackSettings) -> list[Host]:
     return [SshHost(h, stack_id) for h in settings.hosts]
 
 
+def make_firewalls(settings: StackSettings, hosts: list[Host]) -> list[PeersFirewall]:
+    """Peers only (`firewall: true`): each host's overlay ports accept only the stack's hosts."""
+    if not settings.firewall:
+        return []
+    ports = overlay_ports(settings.control_plane, CONSUL_PORT, settings.network.encrypted)
+    peers = [host.address for host in hosts]
+    return [PeersFirewall(f"{host.name}-firewall", PeersFirewallArgs(host=host, peers=peers, ports=ports))
+            for host in hosts]
+
+
 def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:
     """The classic setup: Consul on the first host, the other engines clustered through it. How they
     join (the first engine alone, the others through it): see ClusteredEngineArgs.first_engine."""
     keystore_host, *engine_hosts = hosts
+    # The tools reach Consul through an SSH tunnel to the keystore host: at 127.0.0.1 there.
+    tls = ConsulTls("consul-tls", ConsulTlsArgs(server_addresses=[keystore_host.address, "127.0.0.1"],
+                                                clients=[host.name for host in engine_hosts]))
     keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
         host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
-        engine_line=settings.engine_line))
+        engine_line=settings.engine_line, tls=tls))
     first_engine = engine_hosts[0]
     engines = [
         ClusteredEngine(host.name, ClusteredEngineArgs(
             host=host, keystore=keystore, engine_line=settings.engine_line,
+            client_certificate=tls.clients[host.name], ca_cert=tls.ca_cert,
             first_engine=first_engine if host is not first_engine else None,
             peers=[other.address for other in engine_hosts[1:] if other is not host]))
         for host in engine_hosts
     ]
     return ControlPlane(engines=engines, store=keystore.server, network_scope="global", engines_listing_networks=engines,
-                        outputs={"consulUrl": keystore.url, "consulUiUrl": keystore.ui_url})
+                        outputs={"consulUrl": keystore.url, "consulUiUrl": keystore.ui_url,
+                                 "keystoreHost": keystore_host.name,
+                                 # What `make inspect` presents to Consul, kept secret.
+                                 "consulToolsTls": pulumi.Output.secret({
+                                     "ca": tls.ca_cert, "cert": tls.tools.cert, "key": tls.tools.key})})
 
 
 def swarm_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:

@@ -3,8 +3,12 @@ holds: the engines registered and the overlay networks with their subnets (the c
 look at the Consul UI). For a swarm-mode stack, what its manager reports: the engines in the swarm
 and its overlay networks.
 
-    python -m ops.inspect consul://172.28.128.5:8500
-    python -m ops.inspect --stack sandbox      (the stack's consulUrl, or its swarm manager)
+    python -m ops.inspect --stack sandbox      (the stack's Consul, or its swarm manager)
+    python -m ops.inspect consul://HOST:8500   (a Consul of your own, plain HTTP)
+
+A stack's Consul answers only clients with a certificate of the stack's CA, on its underlay
+address: the tools reach it through an SSH tunnel to the keystore host, with their own certificate
+(output consulToolsTls).
 """
 from __future__ import annotations
 
@@ -12,12 +16,14 @@ import argparse
 import json
 import subprocess
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 from urllib.parse import urlparse
 
 import consul
 import requests
 
-from ops.stack import ToolError, run_host_script, stack_outputs
+from ops.stack import ToolError, run_host_script, stack_outputs, tunnel, write_tools_tls
 
 NODES_PREFIX = "docker/nodes/"
 NETWORKS_PREFIX = "docker/network/v1.0/network/"
@@ -29,6 +35,18 @@ def client_for(url: str) -> consul.Consul:
     if parsed.scheme not in ("consul", "http") or not parsed.hostname:
         raise ValueError(f"{url!r} is not consul://HOST:PORT")
     return consul.Consul(host=parsed.hostname, port=parsed.port or 8500)
+
+
+@contextmanager
+def stack_keystore(stack: str, outputs: dict) -> Iterator[consul.Consul]:
+    """A py-consul client for a kv stack's Consul (outputs read with their secrets): through an SSH
+    tunnel to the keystore host, presenting the tools' certificate."""
+    parsed = urlparse(outputs["consulUrl"])
+    access = outputs["hostAccess"][outputs["keystoreHost"]]
+    ca, cert, key = write_tools_tls(stack, outputs["consulToolsTls"])
+    with tunnel(access, parsed.hostname, parsed.port) as port:
+        # Consul's certificate names 127.0.0.1 too, where the tunnel reaches it from.
+        yield consul.Consul(host="127.0.0.1", port=port, scheme="https", verify=ca, cert=(cert, key))
 
 
 def read_keystore(client: consul.Consul) -> dict:
@@ -112,12 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.url) == bool(args.stack):
         parser.error("give either a consul:// URL or --stack STACK")
     try:
-        outputs = stack_outputs(args.stack) if args.stack else {}
+        outputs = stack_outputs(args.stack, show_secrets=True) if args.stack else {}
         if outputs.get("controlPlane") == "swarm":
             return show_swarm(outputs, args.json)
         url = args.url or outputs["consulUrl"]
-        client = client_for(url)
-        contents = read_keystore(client)
+        if args.url:
+            contents = read_keystore(client_for(url))
+        else:
+            with stack_keystore(args.stack, outputs) as client:
+                contents = read_keystore(client)
     except ValueError as err:
         parser.error(str(err))
     except ToolError as err:

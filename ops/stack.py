@@ -4,9 +4,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
+import time
 from pathlib import Path
-from typing import Mapping, Optional
+from contextlib import contextmanager
+from typing import Iterator, Mapping, Optional, Sequence
 
 from components import host_keys, host_scripts
 
@@ -20,15 +23,15 @@ class ToolError(Exception):
     """One line for the user: what failed and where; the tools exit 1 with it, no traceback."""
 
 
-def ssh_argv(access: dict, *remote: str) -> list[str]:
+def ssh_argv(access: dict, *remote: str, options: Sequence[str] = ()) -> list[str]:
     """`ssh` to a host as its `hostAccess` entry says (the program's own endpoint and key), never
     prompting, giving up on a dead host after SSH_CONNECT_TIMEOUT_S. Every value from the stack is
     an option's argument (`-l USER`, `-p PORT`) or comes after `--` (the host), so none can be read
-    as an option of its own, whatever it holds."""
+    as an option of its own, whatever it holds; `options` are the caller's own (a tunnel's)."""
     return ["ssh", *SSH_OPTIONS, "-o", f"UserKnownHostsFile={access['knownHostsFile']}",
             "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT_S}", "-o", "BatchMode=yes",
             *(["-i", str(access["privateKeyFile"])] if access.get("privateKeyFile") else []),
-            "-l", str(access["user"]), "-p", str(access["port"]),
+            *options, "-l", str(access["user"]), "-p", str(access["port"]),
             "--", str(access["address"]), *remote]
 
 
@@ -93,3 +96,59 @@ def stack_outputs(stack: str, show_secrets: bool = False) -> dict:
         for name, entry in access.items():
             entry.update(name=name, knownHostsFile=str(known_hosts))
     return outputs
+
+
+TUNNEL_WAIT_S = 10
+
+
+def _free_local_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def tunnel(access: dict, to_host: str, to_port: int) -> Iterator[int]:
+    """An SSH tunnel through a host (its hostAccess entry, once it serves its pinned key) to
+    TO_HOST:TO_PORT as the host sees it: yields the local port on 127.0.0.1 that leads there."""
+    changed = changed_host_key(access["name"], access)
+    if changed:
+        raise ToolError(changed)
+    port = _free_local_port()
+    forward = ("-N", "-o", "ExitOnForwardFailure=yes", "-L", f"127.0.0.1:{port}:{to_host}:{to_port}")
+    ssh = subprocess.Popen(ssh_argv(access, options=forward), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + TUNNEL_WAIT_S
+        while not _accepts(port):
+            if ssh.poll() is not None:
+                reason = (ssh.stderr.read().strip().splitlines() or [f"exit {ssh.returncode}"])[-1]
+                raise ToolError(f"no SSH tunnel through {access['name']} to {to_host}:{to_port} ({reason})")
+            if time.monotonic() > deadline:
+                raise ToolError(f"no SSH tunnel through {access['name']} to {to_host}:{to_port} within {TUNNEL_WAIT_S}s")
+            time.sleep(0.05)
+        yield port
+    finally:
+        ssh.terminate()
+        ssh.wait()
+
+
+def write_tools_tls(stack: str, tls: Mapping[str, str]) -> tuple[str, str, str]:
+    """The tools' certificate for Consul (output consulToolsTls) as files for this user only
+    (.sandbox/STACK/tls/): the CA, the certificate and its key."""
+    folder = STATE_DIR / stack / "tls"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths = []
+    for name in ("ca", "cert", "key"):
+        path = folder / f"{name}.pem"
+        path.touch(mode=0o600)
+        os.chmod(path, 0o600)
+        path.write_text(tls[name])
+        paths.append(str(path))
+    return paths[0], paths[1], paths[2]

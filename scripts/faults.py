@@ -138,6 +138,68 @@ def consul_stopped() -> tuple[str, str, bool]:
             f"make check exit {repaired.returncode}", ok)
 
 
+def keystore_address() -> str:
+    return stack_outputs(STACK)["hostAddresses"]["mh-keystore"]
+
+
+def consul_without_a_client_certificate() -> tuple[str, str, bool]:
+    """From the keystore host itself (a peer: the firewall lets it in), Consul's HTTPS refuses a
+    client without a certificate of the stack's CA, to read as to write; the tools' certificate
+    (make inspect, through its SSH tunnel) is let in."""
+    url = f"https://{keystore_address()}:8501/v1/kv/docker/nodes/?keys"
+    ca = "$(ls -d /var/lib/docker-multihost/*/tls-consul)/ca.pem"
+    read = on_host("mh-keystore", f"curl -sS --max-time 5 --cacert {ca} '{url}'", check=False)
+    write = on_host("mh-keystore", f"curl -sS --max-time 5 --cacert {ca} -X PUT --data x "
+                                   f"'https://{keystore_address()}:8501/v1/kv/docker/nodes/intruder'", check=False)
+    inspected = make("inspect")
+    engines = re.search(r"Engines registered in \S+ \((\d+)\)", inspected.stdout)
+    refused = [done.returncode != 0 and "intruder" not in done.stdout for done in (read, write)]
+    ok = all(refused) and inspected.returncode == 0 and engines is not None and engines.group(1) == "3"
+    reason = (read.stderr.strip().splitlines() or [""])[-1][:80]
+    return ("curl without a client certificate: refused, to read and to write; make inspect: exit 0, 3 engines",
+            f"curl exits {read.returncode}/{write.returncode} ({reason}); make inspect exit {inspected.returncode}, "
+            f"{engines.group(1) if engines else 'no'} engines", ok)
+
+
+OUTSIDER = "multihost-faults-outsider"
+
+
+def drops(name: str, rule: str) -> int:
+    """The packets the stack's peers-only chain on host NAME dropped by its rule for RULE (`udp dpt:4789`)."""
+    listing = on_host(name, "iptables -w 30 -L $(iptables -w 30 -S | grep -o 'MULTIHOST-[0-9a-f]*' | head -n1) -v -x -n").stdout
+    return sum(int(line.split()[0]) for line in listing.splitlines()
+               if line.split()[2:3] == ["DROP"] and rule in line)
+
+
+def outsider_on_the_underlay() -> tuple[str, str, bool]:
+    """A seventh machine on the stack's underlay that is not one of its hosts: it cannot reach
+    Consul (dropped; without the firewall TLS would refuse it, as consul-needs-a-client-certificate
+    shows), nor an engine's gossip (7946) or VXLAN (4789), while the stack's own pings stay at 0%
+    loss."""
+    outputs = stack_outputs(STACK)
+    keystore, engine = outputs["hostAddresses"]["mh-keystore"], outputs["hostAddresses"]["mhs-demo0"]
+    before = {rule: drops("mhs-demo0", rule) for rule in ("tcp dpt:7946", "udp dpt:4789")}
+    run("docker", "rm", "-f", OUTSIDER)
+    run("docker", "run", "-d", "--name", OUTSIDER, "--network", underlay_network_name(STACK), "--entrypoint", "sleep",
+        AS_FOUND_IMAGE, "300", check=True)
+    try:
+        def outsider(command: str) -> subprocess.CompletedProcess:
+            return run("docker", "exec", OUTSIDER, "bash", "-c", command)
+        consul = outsider(f"curl -sSk --max-time 3 -X PUT --data x https://{keystore}:8501/v1/kv/intruder")
+        gossip = outsider(f"timeout 3 bash -c 'exec 3<>/dev/tcp/{engine}/7946'")
+        outsider(f"for i in 1 2 3; do echo x >/dev/udp/{engine}/4789; done")
+    finally:
+        run("docker", "rm", "-f", OUTSIDER)
+    after = {rule: drops("mhs-demo0", rule) for rule in before}
+    checked = make("check")
+    dropped = {rule: after[rule] - before[rule] for rule in before}
+    ok = consul.returncode != 0 and gossip.returncode != 0 and all(n > 0 for n in dropped.values()) \
+        and checked.returncode == 0
+    return ("Consul (8501), gossip (7946) and VXLAN (4789) unreachable from a non-peer; the stack's pings: make check exit 0",
+            f"curl to Consul exit {consul.returncode}, tcp 7946 exit {gossip.returncode}, dropped on mhs-demo0: "
+            f"{dropped}; make check exit {checked.returncode}", ok)
+
+
 def host_key_changed() -> tuple[str, str, bool]:
     """The SSH host key of one host replaced behind the stack (as when someone else answers at its
     address): `pulumi up` and `make check` refuse it, naming it and both fingerprints; its old key
@@ -515,6 +577,8 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
     ("engine-stopped", one_engine_stopped),
     ("consul-stopped", consul_stopped),
+    ("consul-needs-a-client-certificate", consul_without_a_client_certificate),
+    ("outsider-on-the-underlay", outsider_on_the_underlay),
     ("host-key-changed", host_key_changed),
     ("host-removed-destroy", host_removed_then_destroy),
     ("ssh-hosts", ssh_hosts_for_real),

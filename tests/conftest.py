@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PING_DATA = ROOT / "tests" / "data" / "ping"
 from components.names import PROJECT  # noqa: E402
+from ops.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
 
 
 @dataclass
@@ -94,6 +95,18 @@ def ping_output(name: str) -> str:
     return (PING_DATA / name).read_text()
 
 
+def secret_value(value):
+    """The plaintext of a secret input (the mocks see Pulumi's secret marker around it); fails if
+    the input is not a secret."""
+    assert isinstance(value, dict) and value.get(SPECIAL_SIGNATURE) == SECRET, f"not a secret: {value!r:.60}"
+    return value["value"]
+
+
+def plain(value):
+    """An input's plaintext, secret or not (a command's stdin is secret when it carries a key)."""
+    return value["value"] if isinstance(value, dict) and value.get(SPECIAL_SIGNATURE) == SECRET else value
+
+
 def setting(stdin: str, name: str) -> str:
     """The value of a setting NAME=… at the top of a rendered host command."""
     (value,) = re.findall(rf"^{name}='?([^'\n]*)'?$", stdin, re.M)
@@ -120,7 +133,12 @@ def vagrant_ssh_config(mocks: "HostMocks", create: str) -> str:
 FAKE_STACK_ID = "0123456789ab"
 
 # What a local command prints, by the start of its command line; any other prints FAKE_PUBLIC_KEY.
+FAKE_TLS_KEY = "-----BEGIN PRIVATE KEY-----\nFAKE-TLS-KEY\n-----END PRIVATE KEY-----\n"
+"""The private key every certificate of the stack's CA gets under the mocks (make-ca, issue-cert)."""
+FAKE_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nFAKE-CERTIFICATE\n-----END CERTIFICATE-----\n"
+
 LOCAL_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
+    "sh -s # docker-multihost local/": lambda mocks, create: FAKE_CERTIFICATE + FAKE_TLS_KEY,
     "vagrant ssh-config ": vagrant_ssh_config,
     "od -An -N6 -tx1 /dev/urandom": lambda mocks, create: f"{FAKE_STACK_ID}\n",
 }
@@ -168,7 +186,7 @@ class HostMocks(pulumi.runtime.Mocks):
         self.inputs[args.name] = dict(args.inputs)
         if args.typ == "command:remote:Command":
             stdout = REMOTE_STDOUT.get(last_script(args.inputs["create"]))
-            outputs["stdout"] = stdout(self, args.inputs["stdin"]) if stdout else "ok"
+            outputs["stdout"] = stdout(self, plain(args.inputs["stdin"])) if stdout else "ok"
         elif args.typ == "command:local:Command":
             create = args.inputs["create"]
             stdout = next((f for start, f in LOCAL_STDOUT.items() if create.startswith(start)), None)

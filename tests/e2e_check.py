@@ -15,13 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.names import probe_name  # noqa: E402
-from ops.inspect import client_for, read_keystore, read_swarm  # noqa: E402
+from ops.inspect import read_keystore, stack_keystore, read_swarm  # noqa: E402
 from components.ping import describe  # noqa: E402
 from ops.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
 from ops.stack import stack_outputs  # noqa: E402
 
 
-def check(outputs: dict) -> list[str]:
+def check(stack: str, outputs: dict) -> list[str]:
     problems = []
     results = outputs.get("pingResults") or []
     probes = outputs.get("probeAddresses") or {}
@@ -43,7 +43,8 @@ def check(outputs: dict) -> list[str]:
 
     if outputs.get("controlPlane") == "swarm":
         return problems + check_swarm(outputs, hosts)
-    keystore = read_keystore(client_for(outputs["consulUrl"]))
+    with stack_keystore(stack, outputs) as client:
+        keystore = read_keystore(client)
     host_addresses = outputs.get("hostAddresses") or {}
     for host in hosts:
         node = f"{host_addresses[host]}:2376"
@@ -120,7 +121,7 @@ def main() -> int:
     print("ping results:")
     for result in outputs.get("pingResults") or []:
         print(f"  {describe(result)}")
-    problems = check(outputs)
+    problems = check(sys.argv[2], outputs)
     for problem in problems:
         print(f"e2e check FAILED: {problem}", file=sys.stderr)
     if not problems:

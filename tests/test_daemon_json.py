@@ -14,7 +14,7 @@ import pytest
 
 from components import host_scripts
 
-STORE, ADVERTISE = "consul://172.28.128.5:8500", "eth1:2376"
+STORE, ADVERTISE, TLS_DIR = "consul://172.28.128.5:8501", "eth1:2376", "/var/lib/docker-multihost/0123456789ab/tls-engine"
 OWNERS = {"data-root": "/srv/docker", "log-driver": "json-file", "log-opts": {"max-size": "10m", "max-file": "3"},
           "registry-mirrors": ["https://mirror.example"], "live-restore": True}
 # What a host without jq has on its PATH: the tools the library uses, and python3.
@@ -55,7 +55,7 @@ def write(env: dict, config: dict) -> None:
 
 
 def merge(env: dict) -> subprocess.CompletedProcess:
-    return run(env, f"merge_daemon_json {STORE} {ADVERTISE}")
+    return run(env, f"merge_daemon_json {STORE} {ADVERTISE} {TLS_DIR}")
 
 
 def undo(env: dict) -> subprocess.CompletedProcess:
@@ -74,6 +74,13 @@ def test_the_stacks_keys_are_added(host):
     config = daemon_json(host)
     assert (config["cluster-store"], config["cluster-advertise"], config["cluster-store-opts"]["discovery.ttl"]) == \
         (STORE, ADVERTISE, "20")
+
+
+def test_the_engine_reaches_its_store_with_the_stacks_tls_files(host):
+    merge(host)
+    options = daemon_json(host)["cluster-store-opts"]
+    assert (options["kv.cacertfile"], options["kv.certfile"], options["kv.keyfile"]) == \
+        (f"{TLS_DIR}/ca.pem", f"{TLS_DIR}/cert.pem", f"{TLS_DIR}/key.pem")
 
 
 def test_a_merge_again_changes_nothing(host):
@@ -124,8 +131,8 @@ def test_a_refused_engine_keeps_its_file(host):
 
 def test_the_stack_may_move_its_own_store(host):
     merge(host)
-    moved = run(host, f"merge_daemon_json consul://172.28.128.50:8500 {ADVERTISE}")
-    assert moved.returncode == 0 and daemon_json(host)["cluster-store"] == "consul://172.28.128.50:8500"
+    moved = run(host, f"merge_daemon_json consul://172.28.128.50:8501 {ADVERTISE} {TLS_DIR}")
+    assert moved.returncode == 0 and daemon_json(host)["cluster-store"] == "consul://172.28.128.50:8501"
 
 
 def test_the_file_keeps_its_mode(host):

@@ -6,13 +6,13 @@ import subprocess
 
 import pytest
 
-from conftest import StubBin, stack_config
+from conftest import FAKE_TLS_KEY, StubBin, plain, secret_value, stack_config
 from components import host_scripts
 
 
 def create_text(run, name: str) -> str:
-    """The host script a command sends (on its stdin)."""
-    return run.mocks.inputs[name]["stdin"]
+    """The host script a command sends (on its stdin; a secret where it carries a key)."""
+    return plain(run.mocks.inputs[name]["stdin"])
 
 
 @pytest.mark.parametrize("stack, interface", [("dev", "eth1"), ("sandbox", "eth0")])
@@ -22,9 +22,9 @@ def test_cluster_store_points_at_the_keystore_and_advertises_the_hosts_interface
         # One command: ensure (installed, running), then point it at the store, then wait until it
         # has joined, in that order.
         text = create_text(run, f"{engine}-engine")
-        assert "CLUSTER_STORE=consul://172.28.128.5:8500\n" in text
+        assert "CLUSTER_STORE=consul://172.28.128.5:8501\n" in text
         assert f"CLUSTER_ADVERTISE={interface}:2376\n" in text
-        assert "CONSUL_HTTP=http://172.28.128.5:8500\n" in text
+        assert "CONSUL_HTTP=https://172.28.128.5:8501\n" in text
         assert f"NODE={'172.28.128.6' if engine == 'mhs-demo0' else '172.28.128.7'}:2376\n" in text
         assert f"HOST_NAME={engine}\n" in text and "ENGINE_LINE=20.10\n" in text
         steps = [text.index(f"# {step}.sh\n(") for step in ("ensure-engine", "configure-engine", "wait-engine-joined")]
@@ -52,7 +52,7 @@ def test_vagrant_commands_run_as_root_through_sudo(run_program):
     assert configure["delete"].startswith("sudo -n sh -c ") and "daemon.json.multihost-orig" in configure["delete"]
     sandbox = run_program(stack_config("sandbox")).mocks.inputs["mhs-demo0-engine"]
     assert sandbox["create"] == f"sh -s # docker-multihost {steps}"
-    assert sandbox["stdin"].startswith("CLUSTER_STORE=")
+    assert plain(sandbox["stdin"]).startswith("CLUSTER_STORE=")
 
 
 def test_host_commands_are_short_and_ask_for_no_environment(run_program):
@@ -60,7 +60,8 @@ def test_host_commands_are_short_and_ask_for_no_environment(run_program):
     no PULUMI_COMMAND_STDOUT in the environment, which sshd refuses with a warning."""
     run = run_program(stack_config("sandbox"))
     remote = [r for r in run.monitor.of_type("command:remote:Command")]
-    assert len(remote) == 8, [r.name for r in remote]  # Consul, the network; per engine: engine, probe, pings
+    # Consul, the network; per host its firewall; per engine: engine, probe, pings.
+    assert len(remote) == 11, [r.name for r in remote]
     for registration in remote:
         inputs = run.mocks.inputs[registration.name]
         assert len(inputs["create"]) < 100 and "\n" not in inputs["create"], inputs["create"]
@@ -72,11 +73,41 @@ def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
     consul = create_text(run, "keystore-consul")
     assert "IMAGE=hashicorp/consul:1.8.7\n" in consul and "ADDRESS=172.28.128.5\n" in consul
     assert "--network host" in consul
-    assert all(flag in consul for flag in ("-server", "-bootstrap", "-ui", '-bind="$ADDRESS"'))
+    assert all(flag in consul for flag in ("-server", "-bootstrap", "-ui", "-client=127.0.0.1"))
     # Consul has a leader before the consulUrl (what the engines wait on) resolves.
     assert run.mocks.inputs["keystore-consul"]["create"].endswith("run-consul.sh wait-consul-leader.sh")
-    assert run.outputs["consulUiUrl"] == "http://172.28.128.5:8500/ui/"
-    assert run.outputs["consulUrl"] == "consul://172.28.128.5:8500"
+
+
+def test_consul_is_reached_over_https_on_the_underlay(run_program):
+    run = run_program(stack_config("dev"))
+    assert (run.outputs["consulUrl"], run.outputs["consulUiUrl"]) == \
+        ("consul://172.28.128.5:8501", "https://172.28.128.5:8501/ui/")
+
+
+def test_consul_answers_https_only_to_client_certificates(run_program):
+    consul = create_text(run_program(stack_config("dev")), "keystore-consul")
+    assert "-hcl='verify_incoming_https = true'" in consul and "-hcl='ports { https = 8501 }'" in consul
+
+
+def test_the_keystores_own_scripts_ask_consul_on_its_loopback(run_program):
+    assert "CONSUL_HTTP=http://127.0.0.1:8500\n" in create_text(run_program(stack_config("dev")), "keystore-consul")
+
+
+def test_consuls_private_key_travels_in_a_secret_stdin(run_program):
+    run = run_program(stack_config("dev"))
+    assert f"TLS_KEY='{FAKE_TLS_KEY}'" in secret_value(run.mocks.inputs["keystore-consul"]["stdin"])
+
+
+def test_each_engine_presents_its_own_client_certificate(run_program):
+    run = run_program(stack_config("dev"))
+    assert f"TLS_KEY='{FAKE_TLS_KEY}'" in secret_value(run.mocks.inputs["mhs-demo0-engine"]["stdin"])
+    assert "NAME=mhs-demo0\n" in plain(run.mocks.inputs["consul-tls-client-mhs-demo0"]["stdin"])
+
+
+def test_no_private_key_is_in_a_commands_arguments(run_program):
+    run = run_program(stack_config("dev"))
+    assert not [name for name, inputs in run.mocks.inputs.items()
+                if "PRIVATE KEY" in str(inputs.get("create", "")) + str(inputs.get("delete", ""))]
 
 
 def run_ensure_engine(stub_bin: StubBin, running: str | None, installed: str,
@@ -92,7 +123,7 @@ def run_ensure_engine(stub_bin: StubBin, running: str | None, installed: str,
     settings = {"HOST_NAME": socket.gethostname(), "ENGINE_LINE": "20.10", "STACK_ID": "0123456789ab",
                 "RECORD_ROOT": str(stub_bin.path.parent / "records")}
     if clustered:
-        settings["CLUSTER_STORE"] = "consul://172.28.128.5:8500"
+        settings["CLUSTER_STORE"] = "consul://172.28.128.5:8501"
     script = host_scripts.render("ensure-engine", settings)
     return subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=stub_bin.env, timeout=30)
 
@@ -140,6 +171,6 @@ def test_cluster_store_follows_the_keystore_wherever_it_is(run_program):
     keystore = {"name": "consul-box", "address": "172.28.128.40"}
     run = run_program(stack_config("dev", keystore=keystore))
     for engine in ("mhs-demo0", "mhs-demo1"):
-        assert "CLUSTER_STORE=consul://172.28.128.40:8500\n" in create_text(run, f"{engine}-engine")
-        assert "CONSUL_HTTP=http://172.28.128.40:8500\n" in create_text(run, f"{engine}-engine")
+        assert "CLUSTER_STORE=consul://172.28.128.40:8501\n" in create_text(run, f"{engine}-engine")
+        assert "CONSUL_HTTP=https://172.28.128.40:8501\n" in create_text(run, f"{engine}-engine")
     assert "ADDRESS=172.28.128.40\n" in create_text(run, "keystore-consul")

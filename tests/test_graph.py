@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import stack_config
+from conftest import plain, stack_config
 
 T = "multihost:index:"
 
@@ -44,6 +44,7 @@ def test_sandbox_stack_has_one_component_per_step_of_the_classic_setup(sandbox):
     assert component_counts(sandbox) == Counter({
         f"{T}StackIdentity": 1, f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 3, f"{T}ConsulKeystore": 1,
         f"{T}ClusteredEngine": 2, f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1,
+        f"{T}ConsulTls": 1, f"{T}PeersFirewall": 3,
     })
 
 
@@ -136,7 +137,7 @@ def test_the_vagrantfile_reads_the_machines_of_the_stack_being_run(dev, command)
 
 @pytest.mark.parametrize("name", ["keystore-consul", "probe-mhs-demo0-container", "probe-mhs-demo1-container"])
 def test_without_image_archives_the_hosts_pull_the_images(dev, name):
-    stdin = dev.mocks.inputs[name]["stdin"]
+    stdin = plain(dev.mocks.inputs[name]["stdin"])
     assert "ARCHIVE=''\n" in stdin and 'docker pull "$IMAGE"' in stdin
 
 
@@ -153,7 +154,7 @@ def test_dev_docker_machines_come_up_through_vagrants_docker_provider(run_progra
 @pytest.mark.parametrize("name", ["keystore-consul", "probe-mhs-demo0-container"])
 def test_dev_docker_images_come_from_archives_copied_to_the_hosts(run_program, name):
     run = run_program(stack_config("dev-docker"))
-    assert "ARCHIVE=/var/tmp/multihost-" in run.mocks.inputs[name]["stdin"]
+    assert "ARCHIVE=/var/tmp/multihost-" in plain(run.mocks.inputs[name]["stdin"])
 
 
 # Any number of engines.
@@ -302,14 +303,16 @@ def secret_printers(run) -> list:
     return [r for r in run.monitor.registrations if r.type.startswith("command:") and "stdout" in r.secret_outputs]
 
 
-def test_only_the_private_key_command_prints_a_secret(sandbox):
-    assert [r.name for r in secret_printers(sandbox)] == ["sandbox-ssh-private-key"]
+def test_only_the_key_making_commands_print_a_secret(sandbox):
+    assert sorted(r.name for r in secret_printers(sandbox)) == [
+        "consul-tls-ca", "consul-tls-client-mhs-demo0", "consul-tls-client-mhs-demo1", "consul-tls-consul",
+        "consul-tls-tools", "sandbox-ssh-private-key"]
 
 
 def test_commands_that_print_a_secret_do_not_stream_it(sandbox):
     """pulumi-command streams stdout into the `pulumi up` display unless told not to
     (additional_secret_outputs only protects the state)."""
-    assert [sandbox.mocks.inputs[r.name]["logging"] for r in secret_printers(sandbox)] == ["none"]
+    assert {sandbox.mocks.inputs[r.name]["logging"] for r in secret_printers(sandbox)} == {"none"}
 
 
 @pytest.mark.parametrize("host", ["mh-keystore", "mhs-demo0", "mhs-demo1"])
@@ -341,8 +344,9 @@ def machines(run) -> dict:
     return {r.name: r.urn for r in host_containers(run)}
 
 
-def test_what_lives_on_the_sandbox_hosts_is_consul_and_per_engine_its_engine_probe_and_pings(sandbox):
-    assert len(living_on_hosts(sandbox)) == 7, [r.name for r in living_on_hosts(sandbox)]
+def test_what_lives_on_the_sandbox_hosts_is_consul_per_host_its_firewall_and_per_engine_its_engine_probe_and_pings(
+        sandbox):
+    assert len(living_on_hosts(sandbox)) == 10, [r.name for r in living_on_hosts(sandbox)]
 
 
 def test_what_lives_on_a_host_the_stack_made_goes_with_a_host_machine(sandbox):
@@ -386,7 +390,7 @@ def test_ssh_kind_overlay_goes_with_the_consul_server(ssh_kind):
 
 def test_every_host_command_carries_the_stacks_identity(sandbox):
     commands = sandbox.monitor.of_type("command:remote:Command")
-    assert commands and all("\nSTACK_ID=0123456789ab\n" in sandbox.mocks.inputs[c.name]["stdin"] for c in commands)
+    assert commands and all("\nSTACK_ID=0123456789ab\n" in plain(sandbox.mocks.inputs[c.name]["stdin"]) for c in commands)
 
 
 def test_every_host_delete_carries_the_stacks_identity(sandbox):

@@ -13,7 +13,7 @@ from conftest import StubBin
 
 
 # The first line of a test's script that calls the functions of lib/kv-join.sh.
-KV_JOIN_NEEDS = "# needs: base record waits engine-api engine firewall kv-join"
+KV_JOIN_NEEDS = "# needs: base record waits engine-api engine firewall tls kv-join"
 
 
 def run_sh(text: str) -> subprocess.CompletedProcess:
@@ -103,7 +103,7 @@ def first_engine_check(scripts: Path, stub_bin: StubBin, settings: dict, curl_an
     (scripts / "turn.sh").write_text(f"{KV_JOIN_NEEDS}\nwait_for_first_engine\necho started\n")
     # A bound of 2 s, not 1: the script counts whole seconds, and one started late in a second would
     # have 1 s run out before it asked anything.
-    text = host_scripts.render("turn", {**settings, "FIRST_ENGINE_WAIT_S": "2"})
+    text = host_scripts.render("turn", {**settings, "FIRST_ENGINE_WAIT_S": "2", "STACK_ID": "0123456789ab"})
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
 
 

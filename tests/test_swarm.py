@@ -6,18 +6,10 @@ from collections import Counter
 
 import pytest
 
-from conftest import FAKE_JOIN_TOKEN, ROOT, stack_config
+from conftest import FAKE_JOIN_TOKEN, ROOT, secret_value, stack_config
 from components.config import ConfigError, parse_settings
-from ops.reach import SECRET, SPECIAL_SIGNATURE
 
 T = "multihost:index:"
-
-
-def secret_value(value):
-    """The plaintext of a secret input (the mocks see Pulumi's secret marker around it); fails if
-    the input is not a secret."""
-    assert isinstance(value, dict) and value.get(SPECIAL_SIGNATURE) == SECRET, f"not a secret: {value!r:.60}"
-    return value["value"]
 
 
 def parse(stack: str, **overrides):
@@ -67,7 +59,8 @@ def test_swarm_graph_has_engines_and_no_consul(run_program):
     run = run_program(stack_config("sandbox-swarm"))
     counts = Counter(r.type for r in run.monitor.registrations if r.type.startswith(T))
     assert counts == Counter({f"{T}StackIdentity": 1, f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 2, f"{T}SwarmEngine": 2,
-                              f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1})
+                              f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1,
+                              f"{T}PeersFirewall": 2})
     assert run.outputs["controlPlane"] == "swarm" and run.outputs["swarmManager"] == "mhs-demo0"
     assert "consulUrl" not in run.outputs
     # The same report as in kv mode: every ordered pair, by address and by name.

@@ -1,10 +1,11 @@
-# needs: base record waits engine-api engine versions firewall kv-join
+# needs: base record waits engine-api engine versions firewall tls kv-join
 # Give the host its own hostname and a running Docker Engine of the pinned line. What it changes
 # (the hostname, an engine package it installs) is recorded for restore-host.sh.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,
 # for the cluster store; swarm: 20.10 or newer), ENCRYPTED (1: the overlay is encrypted, and the
-# engine must be a release that cannot fail open); on a ClusteredEngine also CONSUL_HTTP and
-# JOIN_THROUGH (the first engine, on every other engine), with which a restart joins through it.
+# engine must be a release that cannot fail open); on a ClusteredEngine also CONSUL_HTTP,
+# JOIN_THROUGH (the first engine, on every other engine), with which a restart joins through it,
+# and TLS_CA, TLS_CERT, TLS_KEY (its client certificate for Consul, lib/tls.sh).
 # Waits (settings, in seconds): ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30),
 # FIRST_ENGINE_WAIT_S (120).
 : "${HOST_NAME:?}" "${ENGINE_LINE:?}"
@@ -50,6 +51,8 @@ if [ "${ENCRYPTED:-0}" = 1 ]; then check_encryption_release "$version"; fi
 # Only an engine that joins a cluster store gossips (not the keystore's).
 if [ -n "${CLUSTER_STORE:-}" ]; then quiet_serf_port; fi
 # A stopped engine with a cluster store joins through the first engine (lib/kv-join.sh, 5).
+# A clustered engine restarted here asks Consul, as itself, to join through the first engine.
+if [ -n "${TLS_CA:-}" ] && [ ! -e "$(tls_dir engine)/cert.pem" ]; then install_tls engine >/dev/null; fi
 engine_answers || restart_clustered_engine
 # The engine makes docker_gwbridge for the first container on an overlay (or a swarm): where it was
 # not there before the stack, restore-host.sh takes it away again.

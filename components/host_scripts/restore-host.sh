@@ -1,9 +1,9 @@
-# needs: base record waits engine-api engine firewall kv-join
+# needs: base record waits engine-api engine firewall tls kv-join
 # Undo what ensure-engine.sh and configure-engine.sh changed on the host itself, as recorded
 # (lib/record.sh): its hostname back where it is still the one the stack set, the serf reset rule
 # out where the stack put it in, the engine's docker_gwbridge away where the stack's overlay made
 # it, its hold off an engine package the stack installed. The package stays installed: other things
-# may use the engine by now.
+# may use the engine by now. The stack's TLS files go too.
 # Settings: STACK_ID, HOST_NAME (the hostname the stack set).
 : "${STACK_ID:?}" "${HOST_NAME:?}"
 if before=$(recalled hostname) && [ "$(hostname)" = "$HOST_NAME" ]; then
@@ -12,6 +12,8 @@ if before=$(recalled hostname) && [ "$(hostname)" = "$HOST_NAME" ]; then
   echo "$HOST_NAME: hostname $before again"
 fi
 forget hostname
+remove_tls consul
+remove_tls engine
 unquiet_serf_port
 if recalled gwbridge >/dev/null; then
   docker network rm docker_gwbridge >/dev/null 2>&1 || echo "$(hostname): docker_gwbridge is in use by now: left as it is"

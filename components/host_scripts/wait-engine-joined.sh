@@ -1,10 +1,10 @@
-# needs: base record waits engine-api engine firewall kv-join gossip
+# needs: base record waits engine-api engine firewall tls kv-join gossip
 # Wait until the engine has joined the cluster: it uses the cluster store, is registered under
 # docker/nodes/, and is in the engines' gossip; then say so in the store, where the other engines
 # wait for the first one before joining (how engines join: lib/kv-join.sh, 6). In the gossip: its
 # serf listens, and, for every engine but the first (which has nobody to meet yet), it has met
 # another engine; from then on its gossip's joins go where they are sent again.
-# Settings: CLUSTER_STORE (consul://ADDRESS:8500), CONSUL_HTTP (http://ADDRESS:8500), NODE (ADDRESS:2376
+# Settings: CLUSTER_STORE (consul://ADDRESS:8501), CONSUL_HTTP (https://ADDRESS:8501), NODE (ADDRESS:2376
 # as advertised), JOIN_THROUGH (the first engine; none on the first).
 # Waits (settings, in seconds): ENGINE_REGISTER_WAIT_S (60), SERF_LISTEN_WAIT_S (30),
 # GOSSIP_JOIN_WAIT_S (30).
@@ -17,5 +17,5 @@ if [ -n "${JOIN_THROUGH:-}" ]; then
   wait_until "${GOSSIP_JOIN_WAIT_S:-30}" "the gossip of $(hostname) to meet the first engine's gossip" gossip_met_another
 fi
 stop_joining_through_first_engine
-curl -fsS -X PUT --data "$(hostname)" "$(in_gossip_key "$NODE")" >/dev/null
+consul_curl -fsS -X PUT --data "$(hostname)" "$(in_gossip_key "$NODE")" >/dev/null
 echo "joined: docker/nodes/$NODE, in the gossip"

@@ -18,7 +18,10 @@ from typing import Optional
 
 import pytest
 
-from components.consul_keystore import CONSUL_PORT
+import consul
+
+from components.consul_keystore import CONSUL_LOCAL_HTTP, CONSUL_PORT
+from components.consul_tls import pem_blocks
 from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components import host_scripts
 from components.names import STACK_LABEL, archive_on_host
@@ -43,23 +46,55 @@ class SandboxHost:
     ssh_port: int
     key: Path
 
-    def ssh(self, command: str, timeout: int = 180) -> str:
+    def ssh(self, command: str, timeout: int = 180, stdin: Optional[str] = None) -> str:
         result = subprocess.run(
             ["ssh", "-i", str(self.key), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
              "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "-p", str(self.ssh_port), "root@127.0.0.1", command],
-            capture_output=True, text=True, timeout=timeout)
+            capture_output=True, text=True, timeout=timeout, input=stdin)
         assert result.returncode == 0, f"{self.name}: {command[-200:]!r} failed: {result.stdout}{result.stderr}"
         return result.stdout
 
     def script(self, name: host_scripts.Scripts, **settings: str) -> str:
-        """The host script as the program sends it, for this test's stack identity."""
-        return self.ssh(host_scripts.render(name, {"STACK_ID": STACK_ID, **settings}))
+        """The host script as the program sends it (on stdin), for this test's stack identity."""
+        return self.ssh("sh -s", stdin=host_scripts.render(name, {"STACK_ID": STACK_ID, **settings}))
 
     def copy_archive(self, archive: Path) -> str:
         """The archive's path on the host, once copied there."""
         remote = archive_on_host(archive.name)
         subprocess.run(["docker", "cp", str(archive), f"{PREFIX}-{self.name}:{remote}"], check=True)
         return remote
+
+
+def run_local(script: str, **settings: str) -> list[str]:
+    """A script of host_scripts/local/ run here as the program runs it: its PEM blocks."""
+    done = subprocess.run(["sh", "-s"], input=host_scripts.render(f"local/{script}", settings),
+                          capture_output=True, text=True, check=True)
+    return pem_blocks(done.stdout)
+
+
+@dataclass
+class Tls:
+    """The stack's CA as ConsulTls makes it: Consul's certificate, one per engine, the tools'."""
+    ca: list[str]
+    consul: list[str]
+    clients: dict[str, list[str]]
+    tools_files: tuple[str, str, str]
+
+    def settings(self, pair: list[str]) -> dict[str, str]:
+        return {"TLS_CA": self.ca[0], "TLS_CERT": pair[0], "TLS_KEY": pair[1]}
+
+
+def make_tls(keystore: "SandboxHost", engines: list["SandboxHost"], folder: Path) -> Tls:
+    ca = run_local("make-ca", NAME="integration CA")
+    def issue(name: str, usage: str, san: str = "") -> list[str]:
+        return run_local("issue-cert", CA="".join(ca), NAME=name, USAGE=usage, SAN=san)
+    tools = issue("tools", "clientAuth")
+    files = []
+    for name, text in (("ca", ca[0]), ("cert", tools[0]), ("key", tools[1])):
+        (folder / f"{name}.pem").write_text(text)
+        files.append(str(folder / f"{name}.pem"))
+    return Tls(ca=ca, consul=issue("consul", "serverAuth", f"IP:{keystore.address},IP:127.0.0.1"),
+               clients={e.name: issue(e.name, "clientAuth") for e in engines}, tools_files=tuple(files))
 
 
 def docker(*args: str, check: bool = True) -> str:
@@ -106,20 +141,22 @@ def topology(tmp_path_factory):
         for host in hosts:
             wait_for_sshd(host)
         keystore, *engines = hosts
-        consul_http = f"http://{keystore.address}:{CONSUL_PORT}"
+        tls = make_tls(keystore, engines, tmp_path_factory.mktemp("tls"))
+        consul_http = f"https://{keystore.address}:{CONSUL_PORT}"
         store = f"consul://{keystore.address}:{CONSUL_PORT}"
         # ConsulKeystore
         keystore.script(["ensure-engine", "load-image", "run-consul", "wait-consul-leader"],
                         HOST_NAME=keystore.name, ENGINE_LINE="20.10", CONTROL_PLANE="kv", NAME="consul", IMAGE=CONSUL_IMAGE,
                         ARCHIVE=keystore.copy_archive(ROOT / ".images" / "consul.tar"), ADDRESS=keystore.address,
-                        CONSUL_HTTP=consul_http)
+                        CONSUL_HTTP=CONSUL_LOCAL_HTTP, **tls.settings(tls.consul))
         # ClusteredEngine: started, then pointed at the store, then waited on to join: one command.
         # All at once, as `pulumi up` runs them: the others wait for the first and join through it.
         def join(engine: SandboxHost, first: Optional[SandboxHost]) -> None:
             through = {"JOIN_THROUGH": f"{first.address}:2376"} if first else {}
             engine.script(["ensure-engine", "configure-engine", "wait-engine-joined"], CLUSTER_STORE=store,
                           CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
-                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **through)
+                          CONTROL_PLANE="kv", CONSUL_HTTP=consul_http, NODE=f"{engine.address}:2376", **through,
+                          **tls.settings(tls.clients[engine.name]))
         with ThreadPoolExecutor() as pool:
             for joined in [pool.submit(join, engine, engines[0] if i else None) for i, engine in enumerate(engines)]:
                 joined.result()
@@ -132,7 +169,7 @@ def topology(tmp_path_factory):
             engine.script(["load-image", "wait-gossip", "wait-network-visible", "run-probe"], IMAGE=PROBE_IMAGE,
                           PROBE=f"probe-{engine.name}", ARCHIVE=engine.copy_archive(ROOT / ".images" / "probe.tar"),
                           NETWORK=NETWORK, SCOPE="global", ENGINES=" ".join(e.name for e in engines))
-        yield {"keystore": keystore, "engines": engines}
+        yield {"keystore": keystore, "engines": engines, "tls": tls}
     finally:
         remove_everything()
 
@@ -153,8 +190,9 @@ def ping_all(engines: list[SandboxHost]) -> list[dict]:
 
 
 def test_engines_are_registered_and_the_overlay_is_in_consul(topology):
-    keystore_url = f"consul://{topology['keystore'].address}:{CONSUL_PORT}"
-    contents = inspect.read_keystore(inspect.client_for(keystore_url))
+    ca, cert, key = topology["tls"].tools_files
+    client = consul.Consul(host=topology["keystore"].address, port=CONSUL_PORT, scheme="https", verify=ca, cert=(cert, key))
+    contents = inspect.read_keystore(client)
     assert contents["engines"] == sorted(f"{e.address}:2376" for e in topology["engines"])
     assert [(n["name"], n["driver"], n["subnets"]) for n in contents["networks"]] == [(NETWORK, "overlay", [OVERLAY_SUBNET])]
 
@@ -184,8 +222,18 @@ def test_engines_joined_the_store_by_a_reload_without_a_restart(topology):
         assert members == {e.name for e in topology["engines"]}, engine.name
         assert "multihost-gossip-join" not in engine.ssh("iptables -t nat -S OUTPUT"), engine.name
         # Each says in the store that it is in the gossip: what the others wait for of the first.
-        assert engine.ssh(f"curl -fsS http://{topology['keystore'].address}:{CONSUL_PORT}/v1/kv/multihost/in-gossip/"
+        tls = f"/var/lib/docker-multihost/{STACK_ID}/tls-engine"
+        assert engine.ssh(f"curl -fsS --cacert {tls}/ca.pem --cert {tls}/cert.pem --key {tls}/key.pem "
+                          f"https://{topology['keystore'].address}:{CONSUL_PORT}/v1/kv/multihost/in-gossip/"
                           f"{engine.address}:2376?raw").strip() == engine.name
+
+
+def test_consul_refuses_a_client_without_a_certificate_of_the_stacks_ca(topology):
+    ca = topology["tls"].tools_files[0]
+    done = subprocess.run(["curl", "-sS", "--max-time", "5", "--cacert", ca,
+                           f"https://{topology['keystore'].address}:{CONSUL_PORT}/v1/kv/docker/nodes/?keys"],
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "docker/nodes" not in done.stdout
 
 
 def test_engines_use_the_hosts_containerd_with_its_configuration(topology):
@@ -247,7 +295,8 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     pid = engine.ssh("cat /var/run/docker.pid")
     engine.script("configure-engine", CLUSTER_STORE=f"consul://{topology['keystore'].address}:{CONSUL_PORT}",
                   CLUSTER_ADVERTISE="eth0:2376", ENGINE_LINE="20.10", HOST_NAME=engine.name,
-                  CONSUL_HTTP=f"http://{topology['keystore'].address}:{CONSUL_PORT}", NODE=f"{engine.address}:2376")
+                  CONSUL_HTTP=f"https://{topology['keystore'].address}:{CONSUL_PORT}", NODE=f"{engine.address}:2376",
+                  **topology["tls"].settings(topology["tls"].clients[engine.name]))
     assert engine.ssh("cat /var/run/docker.pid") == pid  # not restarted
     serf_rule = "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP"
     assert engine.ssh("iptables -S OUTPUT").count(serf_rule) == 1  # once, however often configured

@@ -71,13 +71,14 @@ write_daemon_json() {
   mv "$DAEMON_JSON.multihost-new" "$DAEMON_JSON"
 }
 
-# merge_daemon_json STORE ADVERTISE: the stack's keys into daemon.json; prints yes when the file
-# changed, no when it held them already. An engine on another cluster store is refused. The
+# merge_daemon_json STORE ADVERTISE TLS_DIR: the stack's keys into daemon.json, the store reached
+# with the TLS files in TLS_DIR (lib/tls.sh); prints yes when the file changed, no when it held them
+# already. An engine on another cluster store is refused. The
 # engine registers every discovery heartbeat (1 s; 20 s by default); the TTL must be given with
 # it: by default it is 3 heartbeats, and Consul refuses sessions shorter than 10 s (libkv asks for
 # half the TTL).
 merge_daemon_json() {
-  want=$(printf '{"cluster-store":"%s","cluster-advertise":"%s","cluster-store-opts":{"discovery.heartbeat":"1","discovery.ttl":"20"}}' "$1" "$2")
+  want=$(printf '{"cluster-store":"%s","cluster-advertise":"%s","cluster-store-opts":{"discovery.heartbeat":"1","discovery.ttl":"20","kv.cacertfile":"%s/ca.pem","kv.certfile":"%s/cert.pem","kv.keyfile":"%s/key.pem"}}' "$1" "$2" "$3" "$3" "$3")
   cur=$(daemon_json_now) existed=false
   [ -e "$DAEMON_JSON" ] && existed=true
   rec=$(recalled daemon.json) || rec=null

@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine firewall
+# needs: base record waits engine-api engine firewall tls
 # How engines join, with a key-value store (Consul): the engine's cluster store and the engines'
 # gossip (serf, port 7946), which tells each engine where the others' overlay endpoints are.
 # libnetwork's serf joins once, one engine picked at random among those in the store, and tries
@@ -30,7 +30,7 @@
 #     in-gossip key, for which the next engines wait (3). join_store first deletes the engine's own
 #     key: until it is in the gossip again, no engine joins through it. deconfigure-engine.sh takes
 #     both rules out.
-# Settings: CONSUL_HTTP (the store), CLUSTER_STORE, NODE (this engine as under docker/nodes/),
+# Settings: CONSUL_HTTP (the store, https://ADDRESS:8501, asked as this engine: lib/tls.sh), CLUSTER_STORE, NODE (this engine as under docker/nodes/),
 # JOIN_THROUGH, PEERS (the addresses of the engines but this one and the first); waits (in seconds): FIRST_ENGINE_WAIT_S (120), STORE_RELOAD_WAIT_S (10).
 
 SERF_PORT=7946
@@ -49,7 +49,7 @@ unquiet_serf_port() {
 
 # engine_registered NODE: the engine advertised as NODE (ADDRESS:PORT) is registered in the store
 # (CONSUL_HTTP), under docker/nodes/ as every engine of the cluster is.
-engine_registered() { curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$1"; }
+engine_registered() { consul_curl -fsS "$CONSUL_HTTP/v1/kv/docker/nodes/$1"; }
 
 # The key that says an engine is in the gossip (3, 6).
 in_gossip_key() { echo "$CONSUL_HTTP/v1/kv/multihost/in-gossip/$1"; }
@@ -66,7 +66,7 @@ wait_for_key() {
   while :; do
     left=$((since + limit - $(date +%s)))
     [ "$left" -gt 0 ] || { echo "error: timed out after ${limit}s waiting for $what" >&2; return 1; }
-    headers=$(curl -sS -o /dev/null -D - --max-time $((left + 2)) "$url?index=$index&wait=${left}s" | tr -d '\r') || true
+    headers=$(consul_curl -sS -o /dev/null -D - --max-time $((left + 2)) "$url?index=$index&wait=${left}s" | tr -d '\r') || true
     case "$headers" in "HTTP/"*" 200"*) return 0 ;; esac
     index=$(echo "$headers" | sed -n 's/^X-Consul-Index: *\([0-9]*\)$/\1/Ip')
     # No answer from Consul: ask again shortly.
@@ -103,7 +103,7 @@ join_store() {
   running_store=$(engine_cluster_store)
   if [ "$1" = no ] && [ "$running_store" = "$CLUSTER_STORE" ]; then return 0; fi
   # Until it is in the gossip again, no engine joins through it.
-  curl -fsS -X DELETE "$(in_gossip_key "$NODE")" >/dev/null 2>&1 || true
+  consul_curl -fsS -X DELETE "$(in_gossip_key "$NODE")" >/dev/null 2>&1 || true
   if [ -n "$running_store" ]; then
     restart_clustered_engine
     return
