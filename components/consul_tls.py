@@ -18,12 +18,13 @@ import pulumi_command as command
 
 from components import host_scripts
 
-_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z ]+)-----\n.*?\n-----END \1-----\n", re.S)
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z ]+)-----\n.*?\n-----END \1-----", re.S)
 
 
 def pem_blocks(text: str) -> list[str]:
-    """The PEM blocks of `text`, in order (make-ca.sh and issue-cert.sh print certificate, then key)."""
-    return [match.group(0) for match in _PEM_BLOCK.finditer(text)]
+    """The PEM blocks of `text`, in order, each with its final newline (make-ca.sh and issue-cert.sh
+    print certificate, then key; pulumi-command's stdout has lost the last newline)."""
+    return [match.group(0) + "\n" for match in _PEM_BLOCK.finditer(text)]
 
 
 @dataclass

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -568,8 +569,54 @@ def encrypted_overlay_where_the_kernel_cannot() -> tuple[str, str, bool]:
             f"destroy exit {destroyed.returncode}; error: {example}", ok)
 
 
+SWARM_STACK = "faults-swarm"
+
+
+def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
+    """`ps` during a swarm stack's first `up`: the sandbox hosts share this machine's process table,
+    so one `ps` here sees every worker's processes while it joins; none may show the join token."""
+    sandbox = {**stack_setting("sandbox-swarm", "sandbox"), "sshPortBase": 2296}
+    config = write_stack_file(SWARM_STACK, "sandbox-swarm", {
+        "hostNetwork": "172.28.175.0/24",
+        "engines": [{"name": f"mhs-demo{i}", "address": f"172.28.175.{6 + i}"} for i in range(3)]})
+    seen: set[str] = set()
+    up_done = threading.Event()
+
+    def watch() -> None:
+        while not up_done.is_set():
+            seen.update(subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines())
+            time.sleep(0.02)
+    watcher = threading.Thread(target=watch)
+    try:
+        watcher.start()
+        try:
+            up = make_stack("up", SWARM_STACK)
+        finally:
+            up_done.set()
+            watcher.join()
+        state = json.loads(run("pulumi", "stack", "export", "--stack", SWARM_STACK, "--show-secrets").stdout or "{}")
+        tokens = [json.loads(r["outputs"]["stdout"]["plaintext"]).strip()
+                  for r in state.get("deployment", {}).get("resources") or []
+                  if r["urn"].endswith("::mhs-demo0-swarm-init") and "stdout" in (r.get("outputs") or {})]
+        outputs = outputs_of(SWARM_STACK)
+    finally:
+        destroyed = make_stack("destroy", SWARM_STACK)
+        run("pulumi", "stack", "rm", "--stack", SWARM_STACK, "--yes", "--force")
+        config.unlink(missing_ok=True)
+    # The watcher saw the workers' join commands themselves, while they ran.
+    host_commands = [line for line in seen if "sh -s # docker-multihost" in line and "swarm-join.sh" in line]
+    shown = [line for line in seen for token in tokens if token and token in line]
+    ok = up.returncode == 0 and outputs.get("allReachable") is True and bool(tokens) and bool(host_commands) \
+        and not shown and destroyed.returncode == 0
+    return ("swarm up with 2 workers, ps sampled every 20 ms here (the hosts' processes among them): the token in no "
+            "process's arguments",
+            f"up exit {up.returncode}, allReachable {outputs.get('allReachable')}, {len(seen)} distinct command lines "
+            f"({len(host_commands)} of a worker's join: {host_commands[0][:60] if host_commands else 'none'}), token found {len(tokens)}x in the state and in {len(shown)} of them", ok)
+
+
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
-OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks", "key-file-empty-passphrase"}
+OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks", "key-file-empty-passphrase",
+             "swarm-join-token-not-in-ps"}
 # Scenarios whose stacks reach machines through ssh-agent: the run starts one for them.
 THROUGH_AGENT = {"ssh-hosts", "machines-left-as-found", "two-stacks"}
 
@@ -586,6 +633,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("two-stacks", two_stacks_on_the_same_machines),
     ("key-file-empty-passphrase", key_file_under_an_empty_passphrase),
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
+    ("swarm-join-token-not-in-ps", swarm_join_token_not_in_ps),
 ]
 
 

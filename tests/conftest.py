@@ -138,7 +138,7 @@ FAKE_TLS_KEY = "-----BEGIN PRIVATE KEY-----\nFAKE-TLS-KEY\n-----END PRIVATE KEY-
 FAKE_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nFAKE-CERTIFICATE\n-----END CERTIFICATE-----\n"
 
 LOCAL_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
-    "sh -s # docker-multihost local/": lambda mocks, create: FAKE_CERTIFICATE + FAKE_TLS_KEY,
+    "sh -s # docker-multihost local/": lambda mocks, create: (FAKE_CERTIFICATE + FAKE_TLS_KEY).rstrip("\n"),
     "vagrant ssh-config ": vagrant_ssh_config,
     "od -An -N6 -tx1 /dev/urandom": lambda mocks, create: f"{FAKE_STACK_ID}\n",
 }
