@@ -16,9 +16,9 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect consul-ui env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect consul-ui graph inventory lint-workflows env clean
 
-up:            ## stand the topology up (sandbox by default) and print the ping results
+up:            ## stand the topology up (sandbox by default) and print its hosts, overlay and ping matrix
 	bash scripts/up.sh
 
 test: venv     ## unit tests (Pulumi mocks; no network, no root)
@@ -74,6 +74,15 @@ consul-ui: venv tools | .state  ## the Consul UI of a kv STACK, through an SSH t
 
 check: venv tools | .state  ## ping every pair again now, on the running STACK; exit 1 if any fails
 	@$(PY) -m ops.check --stack $(STACK)
+
+graph: venv tools | .state  ## STACK's topology and its pings as a picture: .sandbox/STACK/topology.svg and .png (needs graphviz)
+	@$(PY) -m ops.graph --stack $(STACK)
+
+inventory: venv tools | .state  ## STACK's hosts for Ansible and ssh: .sandbox/STACK/inventory.ini and ssh_config
+	@$(PY) -m ops.inventory --stack $(STACK)
+
+lint-workflows:  ## check .github/workflows with actionlint (built with Go once, cached by version)
+	@actionlint=$$(python3 scripts/tools.py actionlint) && "$$actionlint"
 
 env:           ## print the environment above as shell exports
 	@echo 'export PATH="$(PATH)"'

@@ -127,3 +127,33 @@ def describe(result: dict) -> str:
         detail = result["error"] or "no reply"
     return (f"{result['from']:>10} -> {result['to']:<10} {result['target']:<16} "
             f"{result['received']}/{result['transmitted']} received, {result['loss_pct']:g}% loss, {detail}")
+
+
+def passed(result: dict) -> bool:
+    """Every echo request of the ping had its reply."""
+    return result["transmitted"] > 0 and result["received"] == result["transmitted"]
+
+
+class PairSummary(NamedTuple):
+    """What the pings from one host's probe to another's said, by address and by name together."""
+    passed: bool
+    """Every ping of the pair had every reply."""
+    rtt_avg_ms: Optional[float]
+    """The mean of the pings' average round-trip times; None without any reply."""
+    loss_pct: float
+    """The worst loss among the pair's pings."""
+
+
+def pair_summaries(results: list[dict]) -> dict[tuple[str, str], PairSummary]:
+    """One summary per ordered (from, to) pair of `pingResults`, in its order: one cell of the ping
+    matrix, or one edge of the topology picture."""
+    pairs: dict[tuple[str, str], list[dict]] = {}
+    for result in results:
+        pairs.setdefault((result["from"], result["to"]), []).append(result)
+    summaries = {}
+    for pair, pings in pairs.items():
+        rtts = [ping["rtt_avg_ms"] for ping in pings if ping["rtt_avg_ms"] is not None]
+        summaries[pair] = PairSummary(passed=all(map(passed, pings)),
+                                      rtt_avg_ms=round(sum(rtts) / len(rtts), 3) if rtts else None,
+                                      loss_pct=max(ping["loss_pct"] for ping in pings))
+    return summaries

@@ -127,6 +127,8 @@ def stack_outputs(settings: StackSettings, hosts: list[Host], plane: ControlPlan
         "allReachable": report.all_reachable,
         "hostAddresses": {host.name: host.address for host in hosts},
         "probeAddresses": {probe.host.name: probe.address for probe in probes},
+        "overlayNetwork": {"name": settings.network.name, "subnet": settings.network.subnet,
+                           "encrypted": settings.network.encrypted},
         # How `make check` reaches the hosts again: the SSH endpoints the program used (a key's path,
         # never the key).
         "hostAccess": {host.name: {"address": host.ssh.address, "port": host.ssh.port, "user": host.ssh.user,

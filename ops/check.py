@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from components.names import probe_name
-from components.ping import PING_INTERVAL_S, describe, no_result, parse_ping_probes, ping_targets
+from components.ping import PING_INTERVAL_S, describe, no_result, parse_ping_probes, passed, ping_targets
 from ops.stack import ToolError, run_host_script, stack_outputs
 
 HOST_TIMEOUT_S = 60
@@ -38,10 +38,6 @@ def pings_from(source: str, access: dict, probes: dict[str, str], count: int) ->
     if error:
         return [no_result(source, destination, target, error) for destination, target in targets]
     return parse_ping_probes(done.stdout, source, targets)
-
-
-def passed(result: dict) -> bool:
-    return result["transmitted"] > 0 and result["received"] == result["transmitted"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,10 +41,22 @@ def known_hosts_line(access: dict) -> str:
     return f"{where} {access['hostKey']}"
 
 
+def stack_dir(stack: str) -> Path:
+    """.sandbox/STACK, made for this user only if need be: what the tools write for the stack."""
+    path = STATE_DIR / stack
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def shown(path: Path) -> str:
+    """A path for a message: below the current folder relative to it, any other whole."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 def write_known_hosts(stack: str, access: dict[str, dict]) -> Path:
     """The stack's known_hosts (.sandbox/STACK/known_hosts), for this user only: every pinned key."""
-    path = STATE_DIR / stack / "known_hosts"
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = stack_dir(stack) / "known_hosts"
     path.write_text("".join(known_hosts_line(entry) + "\n" for entry in access.values()))
     os.chmod(path, 0o600)
     return path
@@ -71,6 +83,15 @@ def run_host_script(access: dict, script: str, settings: Optional[Mapping[str, s
     command = host_scripts.as_root(access["user"], host_scripts.stdin_command(script))
     return subprocess.run(ssh_argv(access, command), input=host_scripts.render(script, settings),
                           capture_output=True, text=True, timeout=timeout)
+
+
+def host_roles(outputs: dict) -> dict[str, str]:
+    """Each host's part, in hostAddresses order: `keystore` or `engine` (kv), `manager` or `worker`
+    (swarm). Read from outputs every stack has: the hosts, the probes (one per engine), the manager."""
+    hosts, probes = outputs.get("hostAddresses") or {}, outputs.get("probeAddresses") or {}
+    if outputs.get("controlPlane") == "swarm":
+        return {name: "manager" if name == outputs.get("swarmManager") else "worker" for name in hosts}
+    return {name: "engine" if name in probes else "keystore" for name in hosts}
 
 
 def stack_outputs(stack: str, show_secrets: bool = False) -> dict:

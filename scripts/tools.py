@@ -13,6 +13,9 @@ Prints progress on stderr and, as the last line of stdout, the folder to put fir
 Every build is cached by version (and archive digest) in TOOLS_CACHE_DIR, outside the checkout,
 so a second run from a fresh clone takes seconds.
 
+`scripts/tools.py actionlint` builds actionlint (the workflows' checker) the same way, from the Go
+module proxy, and prints the path of the binary.
+
 Settings (environment): UPSTREAM_SOURCES (folder of the archives; default ../shared/upstream
 beside the checkout, or beside the local checkout it was cloned from), TOOLS_CACHE_DIR (default ~/.cache/docker-multihost/tools),
 TOOLS_SKIP_AMBIENT=1, TOOLS_SKIP_INSTALLER=1.
@@ -366,9 +369,33 @@ def build_from_sources(want: dict[str, str]) -> Path:
     return TOOLS_BIN
 
 
-def main() -> int:
+# --- actionlint, the workflows' checker (make lint-workflows) ------------------------------------
+
+# The release the Go module proxy serves; built with this machine's Go like the CLI.
+ACTIONLINT_VERSION = "v1.7.12"
+ACTIONLINT_PACKAGE = "github.com/rhysd/actionlint/cmd/actionlint"
+
+
+def actionlint() -> Path:
+    """The actionlint binary, built once per version and Go release into the cache."""
+    build = Build("actionlint", f"{ACTIONLINT_VERSION}-{go_version()}")
+    if not build.cached():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        files = build.begin(f"actionlint {ACTIONLINT_VERSION} from the Go module proxy (about 20 s cold)")
+        run("actionlint", ["go", "install", f"{ACTIONLINT_PACKAGE}@{ACTIONLINT_VERSION}"], env={"GOBIN": str(files)})
+        build.finish(files)
+    return build.folder / "actionlint"
+
+
+def main(argv: list[str]) -> int:
+    """No argument: the toolchain's folder; `actionlint`: that binary's path."""
     started = time.monotonic()
     try:
+        if argv == ["actionlint"]:
+            print(actionlint())
+            return 0
+        if argv:
+            raise ToolsError(f"unknown argument {' '.join(argv)!r}: give none (the Pulumi toolchain) or 'actionlint'")
         want = pins()
         where = find_installed(want) or try_official_installer(want) or build_from_sources(want)
     except ToolsError as error:
@@ -381,4 +408,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make up: stand the topology up and print the ping results. Default stack: sandbox (needs only a
-# local Docker engine); STACK=dev brings up the Vagrant VMs instead. Run it through make, which
-# sets the Pulumi environment (see the Makefile).
+# make up: stand the topology up and print a summary of it and its pings. Default stack: sandbox
+# (needs only a local Docker engine); STACK=dev brings up the Vagrant VMs instead. Run it through
+# make, which sets the Pulumi environment (see the Makefile).
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 STACK=${STACK:-sandbox}
@@ -18,5 +18,6 @@ make -s tools
 # The state and the sandbox's keys: for this user only.
 mkdir -p .state .sandbox && chmod 700 .state .sandbox
 pulumi stack select --create "$STACK" >/dev/null
-pulumi up --stack "$STACK" --yes --skip-preview
+# The outputs would fill screens (every ping in full): the report sums them up on one.
+pulumi up --stack "$STACK" --yes --skip-preview --suppress-outputs
 venv/bin/python -m ops.report --stack "$STACK"

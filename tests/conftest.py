@@ -11,7 +11,7 @@ import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Collection, Optional
 
 import pulumi
 import pytest
@@ -105,6 +105,41 @@ def secret_value(value):
 def plain(value):
     """An input's plaintext, secret or not (a command's stdin is secret when it carries a key)."""
     return value["value"] if isinstance(value, dict) and value.get(SPECIAL_SIGNATURE) == SECRET else value
+
+
+def fake_outputs(engines: int = 2, control_plane: str = "kv", lost: Collection[tuple[str, str]] = (),
+                 tmp_path: Optional[Path] = None) -> dict[str, Any]:
+    """A running stack's outputs as the tools read them (`pulumi stack output --json`, and the
+    known_hosts `stack_outputs` adds): a keystore (kv) and `engines` engines at the sandbox's
+    addresses and ports, their probes pinging each other with every reply, but the (from, to) pairs
+    in `lost`, whose pings had none. The key and known_hosts files are under `tmp_path`, if given."""
+    from components.ping import parse_ping, ping_targets
+
+    names = (["mh-keystore"] if control_plane == "kv" else []) + [f"mhs-demo{i}" for i in range(engines)]
+    addresses = {name: f"172.28.128.{5 + i}" for i, name in enumerate(names)}
+    probes = {name: f"10.0.4.{2 + i}" for i, name in enumerate(n for n in names if n != "mh-keystore")}
+    state = tmp_path or Path("/state/sandbox")
+    access = {name: {"address": "127.0.0.1", "port": 2200 + i, "user": "root", "privateKeyFile": str(state / "id_ed25519"),
+                     "hostKey": FAKE_PUBLIC_KEY.rsplit(" ", 1)[0], "name": name,
+                     "knownHostsFile": str(state / "known_hosts")}
+              for i, name in enumerate(names)}
+    results = [parse_ping(ping_output("iputils-no-reply.txt" if (source, destination) in lost else "iputils-full.txt"),
+                          source, destination, target)
+               for source in probes for destination, target in ping_targets(source, probes)]
+    outputs = {
+        "controlPlane": control_plane,
+        "pingResults": results,
+        "allReachable": all(result["reachable"] for result in results),
+        "hostAddresses": addresses,
+        "probeAddresses": probes,
+        "overlayNetwork": {"name": "my-net", "subnet": "10.0.4.0/24", "encrypted": False},
+        "hostAccess": access,
+    }
+    if control_plane == "kv":
+        outputs.update(consulUrl="consul://172.28.128.5:8501", consulUiUrl="https://172.28.128.5:8501/ui/", keystoreHost="mh-keystore")
+    else:
+        outputs["swarmManager"] = "mhs-demo0"
+    return outputs
 
 
 def setting(stdin: str, name: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import PING_DATA, ping_output, stack_config
-from components.ping import describe, parse_ping, parse_with_pingparsing, read_summary, split_outputs
+from components.ping import (describe, no_result, pair_summaries, parse_ping, parse_with_pingparsing, passed, read_summary,
+                             split_outputs)
 
 FIELDS = {"from", "to", "target", "transmitted", "received", "loss_pct",
           "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "reachable", "error"}
@@ -146,3 +147,37 @@ def test_ping_probes_reports_every_target_even_when_pings_fail(stub_bin):
     assert set(outputs) == {"slow", "lost", "fine"}
     assert parse_ping(outputs["slow"], "a", "b", "slow")["received"] == 3
     assert parse_ping(outputs["lost"], "a", "b", "lost")["loss_pct"] == 100
+
+
+# The pairs of the report (make up's matrix, make graph's edges): a pair's pings by address and by name.
+
+def test_a_ping_passes_only_with_every_reply():
+    assert [passed(parse_ping(ping_output(f"iputils-{kind}.txt"), "a", "b", "t")) for kind in ("full", "partial")] == \
+        [True, False]
+
+
+def test_a_ping_that_sent_nothing_does_not_pass():
+    assert not passed(no_result("a", "b", "t", "ping: bad address 't'"))
+
+
+def test_a_pair_passes_only_when_its_pings_by_address_and_by_name_both_pass():
+    by_address = parse_ping(ping_output("iputils-full.txt"), "a", "b", "10.0.4.3")
+    by_name = no_result("a", "b", "probe-b", "ping: bad address 'probe-b'")
+    assert pair_summaries([by_address, by_name])[("a", "b")].passed is False
+
+
+def test_a_pairs_round_trip_time_is_the_mean_of_its_pings_averages():
+    full = parse_ping(ping_output("iputils-full.txt"), "a", "b", "10.0.4.3")
+    slower = {**full, "target": "probe-b", "rtt_avg_ms": 0.304}
+    assert pair_summaries([full, slower])[("a", "b")].rtt_avg_ms == 0.204
+
+
+def test_a_pairs_loss_is_the_worst_of_its_pings():
+    partial = parse_ping(ping_output("iputils-partial.txt"), "a", "b", "10.0.4.3")
+    full = parse_ping(ping_output("iputils-full.txt"), "a", "b", "probe-b")
+    assert pair_summaries([full, partial])[("a", "b")].loss_pct == partial["loss_pct"] > 0
+
+
+def test_pairs_are_ordered_from_then_to():
+    results = [no_result(source, destination, "t", "x") for source, destination in (("a", "b"), ("b", "a"))]
+    assert list(pair_summaries(results)) == [("a", "b"), ("b", "a")]
