@@ -133,7 +133,18 @@ class SandboxSettings:
     privileged: bool
     """False switches to an explicit capability set, for engines that cannot grant them all."""
     ssh_port_base: int
-    """Host i's sshd is published on 127.0.0.1:<ssh_port_base + i>."""
+    """A host's sshd is published on 127.0.0.1:<ssh_port_base + its address's offset in hostNetwork>
+    (172.28.128.5 in 172.28.128.0/24: +5): derived from the address, so that adding or removing a
+    host moves no other host's port."""
+    host_network: str = "172.28.128.0/24"
+
+    def ssh_port(self, address: str) -> int:
+        return self.ssh_port_base + address_offset(address, self.host_network)
+
+
+def address_offset(address: str, network: str) -> int:
+    """Where ADDRESS lies in NETWORK: 5 for 172.28.128.5 in 172.28.128.0/24."""
+    return int(ipaddress.IPv4Address(address)) - int(ipaddress.IPv4Network(network).network_address)
 
 
 @dataclass(frozen=True)
@@ -427,16 +438,19 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str, stack: str,
     if not isinstance(privileged, bool):
         raise ConfigError("sandbox.privileged", f"{privileged!r} is not true or false")
     port_base = sandbox_raw.get("sshPortBase", 2200)
-    # Hosts 0 … n-1 publish on base … base+n-1, all unprivileged TCP ports.
+    # Each host publishes on base + its address's offset in the underlay: all unprivileged TCP ports.
+    top = max(address_offset(host.address, str(underlay)) for host in hosts)
     if (not isinstance(port_base, int) or isinstance(port_base, bool)
-            or not 1024 <= port_base <= 65536 - len(hosts)):
-        raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a port range start: the {len(hosts)} hosts "
-                                                 f"use base … base+{len(hosts) - 1}, which must lie in 1024–65535")
+            or not 1024 <= port_base <= 65535 - top):
+        raise ConfigError("sandbox.sshPortBase", f"{port_base!r} is not a port range start: the hosts use base + their "
+                                                 f"address's offset in {underlay} (up to base+{top}), which must lie "
+                                                 f"in 1024–65535")
     sandbox = SandboxSettings(
         host_image=check_image("sandbox.hostImage",
                                sandbox_raw.get("hostImage", DEFAULT_SANDBOX_HOST_IMAGE[control_plane])),
         privileged=privileged,
         ssh_port_base=port_base,
+        host_network=str(underlay),
     )
 
     firewall = raw.get("firewall", True)

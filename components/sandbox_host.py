@@ -42,20 +42,19 @@ class SandboxHost(Host):
     works where the bridge is not routable from this machine, as with Docker Desktop), its engine's
     data on a tmpfs, and the folder of image archives shared read-only."""
 
-    def __init__(self, settings: HostSettings, index: int, sandbox: SandboxSettings,
+    def __init__(self, settings: HostSettings, control_plane_host: bool, sandbox: SandboxSettings,
                  underlay: SandboxUnderlay, images_dir: Optional[str], stack_id: pulumi.Input[str],
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:SandboxHost", settings.name, settings.address,
                          settings.advertise_interface, stack_id, opts)
         stack = pulumi.get_stack()
-        ssh_port = sandbox.ssh_port_base + index
+        ssh_port = sandbox.ssh_port(settings.address)
         self.images_dir = images_dir
         explicit = not sandbox.privileged
         # Every host's engine starts at boot (see images/host/host-init), as on a machine with
         # Docker installed, while the control plane comes up; the engines join it later, by a
         # reload. The first host carries the control plane (Consul, or the swarm manager) that every
         # other step waits on: while the hosts compete for this machine's CPU it gets a larger share.
-        control_plane_host = index == 0
         container = docker.Container(
             settings.name,
             name=host_container_name(stack, settings.name),

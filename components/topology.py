@@ -34,13 +34,13 @@ def make_hosts(settings: StackSettings) -> list[Host]:
     if settings.host_kind == "sandbox":
         underlay = SandboxUnderlay("sandbox", settings)
         control_plane_host, *others = settings.hosts
-        first = SandboxHost(control_plane_host, 0, settings.sandbox, underlay, settings.images.load_from, stack_id)
+        first = SandboxHost(control_plane_host, True, settings.sandbox, underlay, settings.images.load_from, stack_id)
         # The control plane's host is made first, alone: every later step waits on the control plane,
         # and the local engine makes one container faster alone than beside many others. Only the
         # other host components depend on it: their containers do not, so deleting is not held up.
         after_first = pulumi.ResourceOptions(depends_on=[first.machine])
-        return [first, *(SandboxHost(h, i, settings.sandbox, underlay, settings.images.load_from, stack_id, after_first)
-                         for i, h in enumerate(others, start=1))]
+        return [first, *(SandboxHost(h, False, settings.sandbox, underlay, settings.images.load_from, stack_id, after_first)
+                         for h in others)]
     if settings.host_kind == "vagrant":
         return [VagrantHost(h, settings.vagrant, stack_id) for h in settings.hosts]
     return [SshHost(h, stack_id) for h in settings.hosts]

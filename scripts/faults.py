@@ -109,11 +109,10 @@ def one_engine_stopped() -> tuple[str, str, bool]:
     on_host(stopped, "kill $(cat /var/run/docker.pid)")
     on_host(stopped, f"for i in $(seq {ENGINE_WAIT_S * 5}); do [ -s /var/run/docker.pid ] || exit 0; sleep 0.2; done; exit 1")
     broken = make("check")
-    # Repair: the engine again, with its probe (stopped with it; it has no restart policy).
+    # Repair: the engine started again; its probe comes back by its restart policy.
     on_host(stopped, "setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &")
     on_host(stopped, f"for i in $(seq {ENGINE_WAIT_S * 5}); do docker info >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1")
-    on_host(stopped, f"docker start {probe_name(stopped)}")
-    repaired = make("check")
+    repaired = check_within(HEAL_BOUND_S)[0]
     failing = failing_pairs(broken.stdout)
     own_rows = [line for (source, _, _), line in check_rows(broken.stdout).items() if source == stopped]
     says_why = len(own_rows) == 4 and all("Cannot connect to the Docker daemon" in line for line in own_rows)
@@ -122,6 +121,42 @@ def one_engine_stopped() -> tuple[str, str, bool]:
     return (f"non-zero exit, only the 4 pairs with {stopped} fail, its rows say the engine does not answer; restored: exit 0",
             f"exit {broken.returncode}, failing {sorted(failing)}, reason given: {says_why}; "
             f"restored: exit {repaired.returncode}", ok)
+
+
+HEAL_BOUND_S = 60
+"""How soon a stack heals by itself after an engine restarts (measured: 5–7 s, make check included)."""
+
+
+def check_within(seconds: float) -> tuple[subprocess.CompletedProcess, float]:
+    """make check again until it passes, at most SECONDS: its last run, and when it passed."""
+    started = time.monotonic()
+    while True:
+        checked = make("check")
+        waited = time.monotonic() - started
+        if checked.returncode == 0 or waited > seconds:
+            return checked, waited
+        time.sleep(1)
+
+
+def restart_engine(name: str) -> None:
+    """The engine on host NAME killed and started again, as systemd restarts one after a crash."""
+    on_host(name, "kill $(cat /var/run/docker.pid)")
+    on_host(name, f"for i in $(seq {ENGINE_WAIT_S * 5}); do [ -s /var/run/docker.pid ] || exit 0; sleep 0.2; done; exit 1")
+    on_host(name, "setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &")
+
+
+def engine_restart_heals() -> tuple[str, str, bool]:
+    """An engine's and then the keystore's engine restarted: the engine rejoins its store, the probe
+    and Consul come back by their restart policy, and make check passes again with no command run."""
+    seen, ok = [], True
+    for name in ("mhs-demo1", "mh-keystore"):
+        restart_engine(name)
+        checked, waited = check_within(HEAL_BOUND_S)
+        inspected = make("inspect")
+        seen.append(f"{name}: make check exit {checked.returncode} after {waited:.1f}s, make inspect exit {inspected.returncode}")
+        ok = ok and checked.returncode == 0 and inspected.returncode == 0
+    return (f"after each restart, make check and make inspect pass within {HEAL_BOUND_S}s, nothing run by hand",
+            "; ".join(seen), ok)
 
 
 def consul_stopped() -> tuple[str, str, bool]:
@@ -614,15 +649,79 @@ def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
             f"({len(host_commands)} of a worker's join: {host_commands[0][:60] if host_commands else 'none'}), token found {len(tokens)}x in the state and in {len(shown)} of them", ok)
 
 
+DAY2_STACK = "faults-day2"
+REPLACING = {"replace", "create-replacement", "delete-replaced"}
+
+
+def day2_engine(index: int) -> dict:
+    return {"name": f"mhs-demo{index}", "address": f"172.28.176.{6 + index}"}
+
+
+def planned_steps(stack: str) -> list[tuple[str, str]]:
+    """(operation, resource name) of every step `pulumi preview --json` plans but `same`."""
+    preview = run("pulumi", "preview", "--stack", stack, "--json")
+    steps = json.loads(preview.stdout or "{}").get("steps") or []
+    return [(step["op"], step["urn"].rsplit("::", 1)[1]) for step in steps if step["op"] != "same"]
+
+
+def engines_come_and_go() -> tuple[str, str, bool]:
+    """A kv sandbox of three engines: a fourth added, then the middle one removed, then the first.
+    Each change plans creates only for what belongs to the engine added, deletes only for what
+    belonged to the one removed, and replaces nothing; make check passes after each."""
+    changes = [("add mhs-demo3", [0, 1, 2, 3]), ("remove the middle (mhs-demo1)", [0, 2, 3]),
+               ("remove the first (mhs-demo0)", [2, 3])]
+    def configure(indexes: list[int]):
+        return write_stack_file(DAY2_STACK, "sandbox", {
+            "hostNetwork": "172.28.176.0/24", "keystore": {"name": "mh-keystore", "address": "172.28.176.5"},
+            "engines": [day2_engine(i) for i in indexes], "sandbox": {**stack_setting("sandbox", "sandbox"),
+                                                                     "sshPortBase": 2300}})
+    config = configure([0, 1, 2])
+    seen, ok = [], True
+    try:
+        up = make_stack("up", DAY2_STACK)
+        ok = up.returncode == 0
+        before = [0, 1, 2]
+        for what, indexes in changes:
+            if not ok:
+                break
+            configure(indexes)
+            added = {f"mhs-demo{i}" for i in set(indexes) - set(before)}
+            removed = {f"mhs-demo{i}" for i in set(before) - set(indexes)}
+            steps = planned_steps(DAY2_STACK)
+            def of(names: set[str], name: str) -> bool:
+                return any(re.search(rf"(^|-){host}(-|$)", name) for host in names)
+            counts = {op: sum(1 for o, _ in steps if o == op) for op in sorted({o for o, _ in steps})}
+            wrong = [f"{op} {name}" for op, name in steps
+                     if op in REPLACING or (op == "create" and not of(added, name))
+                     or (op == "delete" and not of(removed, name))]
+            changed = make_stack("up", DAY2_STACK)
+            checked = make_stack("check", DAY2_STACK)
+            step_ok = not wrong and changed.returncode == 0 and checked.returncode == 0
+            ok = ok and step_ok
+            updated = sorted(name for op, name in steps if op == "update")
+            seen.append(f"{what}: {counts}{' WRONG ' + str(wrong[:4]) if wrong else ''}, up exit {changed.returncode}, "
+                        f"check exit {checked.returncode}, updated {updated}")
+            before = indexes
+    finally:
+        destroyed = make_stack("destroy", DAY2_STACK)
+        run("pulumi", "stack", "rm", "--stack", DAY2_STACK, "--yes", "--force")
+        config.unlink(missing_ok=True)
+    return ("3 -> 4 -> 3 (middle out) -> 2 (first out): creates only for the engine added, deletes only for the one "
+            "removed, no replace; make check exit 0 after each",
+            f"first up exit {up.returncode}; " + "; ".join(seen) + f"; destroy exit {destroyed.returncode}",
+            ok and len(seen) == len(changes) and destroyed.returncode == 0)
+
+
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
 OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks", "key-file-empty-passphrase",
-             "swarm-join-token-not-in-ps"}
+             "swarm-join-token-not-in-ps", "engines-come-and-go"}
 # Scenarios whose stacks reach machines through ssh-agent: the run starts one for them.
 THROUGH_AGENT = {"ssh-hosts", "machines-left-as-found", "two-stacks"}
 
 SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
     ("engine-stopped", one_engine_stopped),
+    ("engine-restart-heals", engine_restart_heals),
     ("consul-stopped", consul_stopped),
     ("consul-needs-a-client-certificate", consul_without_a_client_certificate),
     ("outsider-on-the-underlay", outsider_on_the_underlay),
@@ -634,6 +733,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("key-file-empty-passphrase", key_file_under_an_empty_passphrase),
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
     ("swarm-join-token-not-in-ps", swarm_join_token_not_in_ps),
+    ("engines-come-and-go", engines_come_and_go),
 ]
 
 

@@ -293,12 +293,17 @@ def test_a_subnet_with_exactly_room_for_the_gateway_and_every_probe_is_accepted(
     assert parse(engines=engines(5), network={"name": "my-net", "subnet": "10.0.4.0/29"}).network.subnet == "10.0.4.0/29"
 
 
-@pytest.mark.parametrize("base", [1024, 65533])  # the dev stack's 3 hosts: 65533, 65534, 65535 at the top
+@pytest.mark.parametrize("base", [1024, 65528])  # the dev stack's hosts at .5 … .7: 65535 at the top
 def test_an_ssh_port_range_within_1024_to_65535_is_accepted(base):
     assert parse(sandbox={"sshPortBase": base}).sandbox.ssh_port_base == base
 
 
-@pytest.mark.parametrize("base", [1023, 65534, True, "2200"])
+@pytest.mark.parametrize("base", [1023, 65529, True, "2200"])
 def test_an_ssh_port_range_reaching_outside_1024_to_65535_is_refused(base):
     err = refused(stack_config("dev", sandbox={"sshPortBase": base}))
     assert err.key == "sandbox.sshPortBase" and "must lie in 1024–65535" in str(err)
+
+
+def test_a_sandbox_hosts_ssh_port_follows_its_address_not_its_place_in_the_list():
+    settings = parse(sandbox={"sshPortBase": 2200})
+    assert [settings.sandbox.ssh_port(h.address) for h in settings.hosts] == [2205, 2206, 2207]

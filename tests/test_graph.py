@@ -264,7 +264,7 @@ def connection(inputs: dict) -> dict:
 MADE_ON_HOSTS = {"keystore-consul": ("mh-keystore", "run-consul.sh", "remove-container", "NAME=consul"),
                  "overlay-network": ("mhs-demo0", "create-network.sh", "remove-network", "NETWORK=my-net"),
                  "probe-mhs-demo1-container": ("mhs-demo1", "run-probe.sh", "remove-container", "NAME=probe-mhs-demo1")}
-SSH_PORTS = {"mh-keystore": 2200, "mhs-demo0": 2201, "mhs-demo1": 2202}
+SSH_PORTS = {"mh-keystore": 2205, "mhs-demo0": 2206, "mhs-demo1": 2207}
 
 
 @pytest.mark.parametrize("name", sorted(MADE_ON_HOSTS))

@@ -39,19 +39,19 @@ def test_the_tools_get_each_hosts_pinned_key(run_program):
 
 def test_each_host_is_asked_for_the_key_it_serves(run_program):
     run_program(stack_config("sandbox"))
-    assert sorted(port for _, port in run_program.asked_keys) == [2200, 2201, 2202]
+    assert sorted(port for _, port in run_program.asked_keys) == [2205, 2206, 2207]
 
 
 def test_a_host_serving_another_key_stops_the_run_naming_it_and_both_fingerprints(run_program):
     with pytest.raises(Exception) as err:
-        run_program(stack_config("sandbox"), served_keys={2201: host_keys.key_of(OTHER_HOST_KEY)})
-    assert (f"host mhs-demo0 (127.0.0.1:2201) serves SSH host key {host_keys.fingerprint(OTHER_HOST_KEY)}, "
+        run_program(stack_config("sandbox"), served_keys={2206: host_keys.key_of(OTHER_HOST_KEY)})
+    assert (f"host mhs-demo0 (127.0.0.1:2206) serves SSH host key {host_keys.fingerprint(OTHER_HOST_KEY)}, "
             f"but the stack pinned {host_keys.fingerprint(FAKE_PUBLIC_KEY)}") in str(err.value)
 
 
 def test_nothing_runs_on_a_host_serving_another_key(run_program):
     with pytest.raises(Exception):
-        run_program(stack_config("sandbox"), served_keys={2201: host_keys.key_of(OTHER_HOST_KEY)})
+        run_program(stack_config("sandbox"), served_keys={2206: host_keys.key_of(OTHER_HOST_KEY)})
     ran = [r.name for r in run_program.monitors[-1].registrations
            if r.type == "command:remote:Command" and r.name.startswith(("mhs-demo0", "probe-mhs-demo0"))]
     assert not ran

@@ -84,7 +84,7 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     # The network is made through the manager once the swarm is there (workers attach to it as they
     # join), and lives in it.
     network = monitor.named("overlay-network")
-    assert secret_value(run.mocks.inputs[network.name]["connection"])["port"] == 2280  # the manager's host (sandbox.sshPortBase)
+    assert secret_value(run.mocks.inputs[network.name]["connection"])["port"] == 2286  # the manager's host (sandbox.sshPortBase)
     network_deps = {d.rsplit("::", 1)[1] for d in network.dependencies}
     assert "mhs-demo0-swarm-init" in network_deps and "mhs-demo1-swarm-join" not in network_deps
     assert network.deleted_with == init.urn
@@ -97,7 +97,7 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     # Probes run on their own host and wait for the network: a worker's, for the network itself (it
     # lists it only once a container of its own is attached) and its own engine.
     probe = monitor.named("probe-mhs-demo1-container")
-    assert secret_value(run.mocks.inputs[probe.name]["connection"])["port"] == 2281
+    assert secret_value(run.mocks.inputs[probe.name]["connection"])["port"] == 2287
     deps = {d.rsplit("::", 1)[1] for d in set(probe.dependencies) | {d for ds in probe.property_dependencies.values() for d in ds}}
     assert "overlay-network" in deps and "mhs-demo0-swarm-init" not in deps, deps
     # A worker's engine is ready once the manager sees the joined node ready: a check on the
@@ -105,7 +105,7 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     assert "mhs-demo1-swarm-ready" in deps
     ready = monitor.named("mhs-demo1-swarm-ready")
     assert any(d.endswith("::mhs-demo1-swarm-join") for d in ready.dependencies)
-    assert secret_value(run.mocks.inputs[ready.name]["connection"])["port"] == 2280
+    assert secret_value(run.mocks.inputs[ready.name]["connection"])["port"] == 2286
     assert "NODE=mhs-demo1\n" in run.mocks.inputs[ready.name]["stdin"]
 
 
