@@ -61,6 +61,7 @@ preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no
 	pulumi preview --stack $(STACK) --diff=false
 
 destroy: venv tools | .state  ## remove everything STACK created (says how to go on if a host is unreachable)
+	@$(PY) -m ops.lock --stack $(STACK)
 	@pulumi destroy --stack $(STACK) --yes --skip-preview || { $(PY) -m ops.reach --stack $(STACK); exit 1; }
 
 forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an unreachable existing machine

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -712,9 +713,53 @@ def engines_come_and_go() -> tuple[str, str, bool]:
             ok and len(seen) == len(changes) and destroyed.returncode == 0)
 
 
+KILLED_STACK = "faults-killed"
+
+
+def interrupted_runs_converge() -> tuple[str, str, bool]:
+    """A first `pulumi up` stopped by SIGKILL (a crash) or SIGINT (Ctrl-C) at several points: the
+    next `make up` names a stale lock with the command that removes it (after a SIGKILL), and once
+    it is removed converges with every ping passing; `make destroy` then leaves nothing behind."""
+    config = write_stack_file(KILLED_STACK, "sandbox", {
+        "hostNetwork": "172.28.177.0/24", "keystore": {"name": "mh-keystore", "address": "172.28.177.5"},
+        "engines": [{"name": f"mhs-demo{i}", "address": f"172.28.177.{6 + i}"} for i in range(2)],
+        "sandbox": {**stack_setting("sandbox", "sandbox"), "sshPortBase": 2320}})
+    seen, ok = [], True
+    try:
+        for signal_name, after_s in (("SIGKILL", 3), ("SIGKILL", 9), ("SIGINT", 6)):
+            run(sys.executable, "-m", "ops.lock", "--stack", KILLED_STACK)
+            run("pulumi", "stack", "select", "--create", KILLED_STACK, check=True)
+            first = subprocess.Popen(["pulumi", "up", "--stack", KILLED_STACK, "--yes", "--skip-preview"], cwd=ROOT,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(after_s)
+            first.send_signal(getattr(signal, signal_name))
+            first.wait(timeout=120)
+            again = make_stack("up", KILLED_STACK)
+            advised = f"pulumi cancel --stack {KILLED_STACK} --yes" in again.stderr
+            cancelled = False
+            if again.returncode != 0 and advised:
+                cancelled = run("pulumi", "cancel", "--stack", KILLED_STACK, "--yes").returncode == 0
+                again = make_stack("up", KILLED_STACK)
+            reachable = outputs_of(KILLED_STACK).get("allReachable") is True
+            destroyed = make_stack("destroy", KILLED_STACK)
+            left = leftovers(KILLED_STACK)
+            # After a SIGKILL the lock stays, and must be named; after SIGINT Pulumi lets go of it.
+            step_ok = again.returncode == 0 and reachable and destroyed.returncode == 0 and not left \
+                and (advised if signal_name == "SIGKILL" else True)
+            ok = ok and step_ok
+            seen.append(f"{signal_name} at {after_s}s: lock named {advised}, cancelled {cancelled}, make up exit "
+                        f"{again.returncode}, allReachable {reachable}, destroy exit {destroyed.returncode}, {len(left)} left")
+    finally:
+        make_stack("destroy", KILLED_STACK)
+        run("pulumi", "stack", "rm", "--stack", KILLED_STACK, "--yes", "--force")
+        config.unlink(missing_ok=True)
+    return ("after each interruption: make up converges (a stale lock named with its command first), pings pass, "
+            "destroy leaves nothing", "; ".join(seen), ok)
+
+
 # Scenarios that make their own stack; the others share the three-engine stack `faults`.
 OWN_STACK = {"ssh-hosts", "encrypted-overlay-refused", "machines-left-as-found", "two-stacks", "key-file-empty-passphrase",
-             "swarm-join-token-not-in-ps", "engines-come-and-go"}
+             "swarm-join-token-not-in-ps", "engines-come-and-go", "interrupted-runs-converge"}
 # Scenarios whose stacks reach machines through ssh-agent: the run starts one for them.
 THROUGH_AGENT = {"ssh-hosts", "machines-left-as-found", "two-stacks"}
 
@@ -734,6 +779,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("encrypted-overlay-refused", encrypted_overlay_where_the_kernel_cannot),
     ("swarm-join-token-not-in-ps", swarm_join_token_not_in_ps),
     ("engines-come-and-go", engines_come_and_go),
+    ("interrupted-runs-converge", interrupted_runs_converge),
 ]
 
 

@@ -17,7 +17,10 @@ fi
 make -s tools
 # The state and the sandbox's keys: for this user only.
 mkdir -p .state .sandbox && chmod 700 .state .sandbox
+# A lock left by a killed run is named, with the command that removes it (never removed here).
+venv/bin/python -m ops.lock --stack "$STACK" || { trap - ERR; exit 1; }
 pulumi stack select --create "$STACK" >/dev/null
+venv/bin/python -m ops.orphans --stack "$STACK"
 # The outputs would fill screens (every ping in full): the report sums them up on one.
 pulumi up --stack "$STACK" --yes --skip-preview --suppress-outputs
 venv/bin/python -m ops.report --stack "$STACK"
