@@ -16,7 +16,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect consul-ui graph inventory lint-workflows env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect consul-ui logs graph inventory lint-workflows env clean
 
 up:            ## stand the topology up (sandbox by default) and print its hosts, overlay and ping matrix
 	bash scripts/up.sh
@@ -69,6 +69,9 @@ forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an un
 
 inspect: venv tools | .state  ## what the keystore holds: registered engines, overlay networks and subnets
 	@$(PY) -m ops.inspect --stack $(STACK)
+
+logs: venv tools | .state  ## one archive of what each host of STACK says (engine log, docker info, rules, store) and the last up, secrets left out
+	@$(PY) -m ops.logs --stack $(STACK)
 
 consul-ui: venv tools | .state  ## the Consul UI of a kv STACK, through an SSH tunnel to its keystore host (Ctrl-C closes it)
 	@$(PY) -m ops.consul_ui --stack $(STACK)

@@ -33,6 +33,27 @@ SPECIAL_SIGNATURE = "4dabf18193072939515e22adb298388d"
 SECRET = "1b47061264138c4ac30d75fd1eb44270"
 
 
+SHORTEST_SECRET_LINE = 16
+"""Shorter lines of a secret (a PEM block's last line, `}`) are too common to look for."""
+
+
+def secret_lines(node) -> set[str]:
+    """Every line of every secret plaintext in an exported deployment (`--show-secrets`): what must
+    appear in no output, log or archive."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if node.get(SPECIAL_SIGNATURE) == SECRET and "plaintext" in node:
+            value = json.loads(node["plaintext"])
+            text = value if isinstance(value, str) else json.dumps(value)
+            found |= {line.strip() for line in text.splitlines() if len(line.strip()) >= SHORTEST_SECRET_LINE}
+        for child in node.values():
+            found |= secret_lines(child)
+    elif isinstance(node, list):
+        for child in node:
+            found |= secret_lines(child)
+    return found
+
+
 def plain(value):
     """An exported (`--show-secrets`) value with its secrets unwrapped."""
     if isinstance(value, dict):

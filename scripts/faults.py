@@ -237,6 +237,32 @@ def outsider_on_the_underlay() -> tuple[str, str, bool]:
             f"{dropped}; make check exit {checked.returncode}", ok)
 
 
+def logs_of_a_broken_stack() -> tuple[str, str, bool]:
+    """make logs with Consul stopped: one archive, a file per host with its engine log, and no line
+    of any secret the stack holds."""
+    import tarfile
+    from ops.reach import secret_lines
+    on_host("mh-keystore", f"docker stop {CONSUL_CONTAINER} >/dev/null")
+    try:
+        made = make("logs")
+    finally:
+        on_host("mh-keystore", f"docker start {CONSUL_CONTAINER} >/dev/null")
+    match = re.search(r"logs: (\S+\.tar\.gz)", made.stdout)
+    texts = {}
+    if match:
+        with tarfile.open(match.group(1)) as tar:
+            texts = {member.name.rsplit("/", 1)[1]: tar.extractfile(member).read().decode(errors="replace")
+                     for member in tar.getmembers()}
+    hosts = sorted(stack_outputs(STACK)["hostAddresses"])
+    with_log = [h for h in hosts if "Starting up" in texts.get(f"{h}.txt", "").split("===== engine log", 1)[-1]]
+    secrets = secret_lines(json.loads(run("pulumi", "stack", "export", "--stack", STACK, "--show-secrets").stdout))
+    leaked = [name for name, text in texts.items() if "PRIVATE KEY" in text or any(s in text for s in secrets)]
+    ok = made.returncode == 0 and with_log == hosts and not leaked and len(secrets) > 0
+    return ("make logs: exit 0, an archive with each host's engine log, none of the stack's secret lines",
+            f"exit {made.returncode}, files {sorted(texts)}, engine logs of {with_log}, "
+            f"{len(secrets)} secret lines looked for, found in {leaked or 'none'}", ok)
+
+
 def host_key_changed() -> tuple[str, str, bool]:
     """The SSH host key of one host replaced behind the stack (as when someone else answers at its
     address): `pulumi up` and `make check` refuse it, naming it and both fingerprints; its old key
@@ -770,6 +796,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("consul-stopped", consul_stopped),
     ("consul-needs-a-client-certificate", consul_without_a_client_certificate),
     ("outsider-on-the-underlay", outsider_on_the_underlay),
+    ("logs-of-a-broken-stack", logs_of_a_broken_stack),
     ("host-key-changed", host_key_changed),
     ("host-removed-destroy", host_removed_then_destroy),
     ("ssh-hosts", ssh_hosts_for_real),

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.names import probe_name  # noqa: E402
 from ops.inspect import read_keystore, stack_keystore, read_swarm  # noqa: E402
 from components.ping import describe  # noqa: E402
-from ops.reach import SECRET, SPECIAL_SIGNATURE  # noqa: E402
+from ops.reach import secret_lines  # noqa: E402
 from ops.stack import stack_outputs  # noqa: E402
 
 
@@ -69,26 +69,6 @@ def check_swarm(outputs: dict, hosts: list[str]) -> list[str]:
     if not [n for n in swarm["networks"] if n["name"] != "ingress"]:
         problems.append(f"no overlay network in the swarm: {swarm['networks']}")
     return problems
-
-
-# Shorter lines (a "}" or a key's header) say nothing about a secret on their own.
-SHORTEST_SECRET_LINE = 16
-
-
-def secret_lines(node) -> set[str]:
-    """Every line of every secret plaintext in an exported deployment (`--show-secrets`)."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        if node.get(SPECIAL_SIGNATURE) == SECRET and "plaintext" in node:
-            value = json.loads(node["plaintext"])
-            text = value if isinstance(value, str) else json.dumps(value)
-            found |= {line.strip() for line in text.splitlines() if len(line.strip()) >= SHORTEST_SECRET_LINE}
-        for child in node.values():
-            found |= secret_lines(child)
-    elif isinstance(node, list):
-        for child in node:
-            found |= secret_lines(child)
-    return found
 
 
 def scan(log: Path, secrets: Path) -> int:

@@ -1,0 +1,25 @@
+# needs: base
+# What a person needs to see why a host of the stack is unwell (`make logs`), section by section:
+# the engine's log since it started, `docker info`, containers and networks, the firewall, and what
+# the control plane on this host holds (Consul's members and its keys under docker/, or the
+# swarm's nodes and networks). Reads only; every section says when it cannot be read.
+section() { echo; echo "===== $1"; shift; "$@" 2>&1 || echo "(exit $?)"; }
+engine_log() {
+  if [ -s /var/log/dockerd.log ]; then tail -n 3000 /var/log/dockerd.log
+  else journalctl -u docker -b --no-pager | tail -n 3000; fi
+}
+consul_state() {
+  docker exec consul consul members -http-addr=http://127.0.0.1:8500 &&
+    curl -fsS "http://127.0.0.1:8500/v1/kv/docker/?recurse" | tr ',' '\n' | grep '"Key"'
+}
+section "host $(hostname)" uname -a
+section "engine log" engine_log
+section "docker info" docker info
+section "containers" docker ps -a --format '{{.Names}}\t{{.Image}}\t{{.Status}}'
+section "networks" docker network ls
+section "iptables (filter and nat)" sh -c 'iptables-save -t filter; iptables-save -t nat'
+if docker inspect consul >/dev/null 2>&1; then section "Consul members and keys under docker/" consul_state; fi
+if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
+  section "swarm nodes" docker node ls
+  section "swarm networks" docker network ls --filter scope=swarm
+fi
