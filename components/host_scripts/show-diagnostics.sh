@@ -1,13 +1,9 @@
-# needs: base
+# needs: base waits engine-api engine
 # What a person needs to see why a host of the stack is unwell (`make logs`), section by section:
 # the engine's log since it started, `docker info`, containers and networks, the firewall, and what
 # the control plane on this host holds (Consul's members and its keys under docker/, or the
 # swarm's nodes and networks). Reads only; every section says when it cannot be read.
 section() { echo; echo "===== $1"; shift; "$@" 2>&1 || echo "(exit $?)"; }
-engine_log() {
-  if [ -s /var/log/dockerd.log ]; then tail -n 3000 /var/log/dockerd.log
-  else journalctl -u docker -b --no-pager | tail -n 3000; fi
-}
 consul_state() {
   docker exec consul consul members -http-addr=http://127.0.0.1:8500 &&
     curl -fsS "http://127.0.0.1:8500/v1/kv/docker/?recurse" | tr ',' '\n' | grep '"Key"'
