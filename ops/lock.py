@@ -45,12 +45,16 @@ class Lock:
             return True
 
 
+def backend_root(backend_url: str) -> Path:
+    """The file backend's own folder (`file://PATH` -> PATH/.pulumi)."""
+    return Path(urlparse(backend_url).path) / ".pulumi"
+
+
 def repair_attributes(stack: str, backend_url: str) -> list[Path]:
     """A run killed while the backend wrote a file's attributes (`<file>.attrs`, JSON beside it)
     can leave that file empty; Pulumi then refuses every command on the stack ("failed to load
     checkpoint: EOF"). An empty attributes file holds nothing: removed, the file reads as it is."""
-    root = Path(urlparse(backend_url).path) / ".pulumi"
-    broken = [path for path in (root / "stacks" / PROJECT).glob(f"{stack}.json*.attrs") if path.stat().st_size == 0]
+    broken = [path for path in (backend_root(backend_url) / "stacks" / PROJECT).glob(f"{stack}.json*.attrs") if path.stat().st_size == 0]
     for path in broken:
         path.unlink()
     return broken
@@ -58,7 +62,7 @@ def repair_attributes(stack: str, backend_url: str) -> list[Path]:
 
 def locks_dir(stack: str, backend_url: str) -> Path:
     """Where the file backend keeps STACK's locks (`file://PATH`)."""
-    return Path(urlparse(backend_url).path) / ".pulumi" / "locks" / "organization" / PROJECT / stack
+    return backend_root(backend_url) / "locks" / "organization" / PROJECT / stack
 
 
 def locks(stack: str, backend_url: str) -> list[Lock]:
