@@ -7,7 +7,6 @@ from typing import Optional, Sequence
 import pulumi
 
 from components.consul_keystore import ConsulKeystore
-from components.consul_tls import Certificate
 from components.host import Host
 
 # The port in `cluster-advertise=<iface>:2376`, as docker-machine set it up.
@@ -20,8 +19,8 @@ class ClusteredEngineArgs:
     keystore: ConsulKeystore
     engine_line: str
     """Docker Engine line to install or keep (20.10: 23.0 removed the cluster store)."""
-    client_certificate: Certificate
-    """What the engine presents to Consul (mutual TLS)."""
+    client_certificate: pulumi.Input[str]
+    """What the engine presents to Consul (mutual TLS), for the key its host made (ConsulTls)."""
     ca_cert: pulumi.Input[str]
     """The stack's CA, which Consul's certificate is checked against."""
     first_engine: Optional[Host] = None
@@ -54,8 +53,7 @@ class ClusteredEngine(pulumi.ComponentResource):
         settings = {"CLUSTER_STORE": args.keystore.url, "CLUSTER_ADVERTISE": advertise,
                     "ENGINE_LINE": args.engine_line, "HOST_NAME": host.name, "CONTROL_PLANE": "kv",
                     "CONSUL_HTTP": args.keystore.https_url, "NODE": f"{host.address}:{ADVERTISE_PORT}",
-                    "TLS_CA": args.ca_cert, "TLS_CERT": args.client_certificate.cert,
-                    "TLS_KEY": args.client_certificate.key}
+                    "TLS_CA": args.ca_cert, "TLS_CERT": args.client_certificate}
         if args.first_engine is not None:
             settings["JOIN_THROUGH"] = f"{args.first_engine.address}:{ADVERTISE_PORT}"
             settings["PEERS"] = " ".join(args.peers)

@@ -54,7 +54,7 @@ class ConsulKeystore(pulumi.ComponentResource):
             f"{name}-consul", ["ensure-engine", "load-image", "run-consul", "wait-consul-leader"],
             {"HOST_NAME": host.name, "ENGINE_LINE": args.engine_line, "CONTROL_PLANE": "kv",
              **image.settings, "NAME": CONSUL_CONTAINER, "ADDRESS": host.address, "CONSUL_HTTP": CONSUL_LOCAL_HTTP,
-             "TLS_CA": args.tls.ca_cert, "TLS_CERT": args.tls.server.cert, "TLS_KEY": args.tls.server.key},
+             "TLS_CA": args.tls.ca_cert, "TLS_CERT": args.tls.server_cert},
             parent=self, depends_on=[host, *image.ready],
             delete_script=["remove-container", "restore-host"],
             delete_settings={"NAME": CONSUL_CONTAINER, "HOST_NAME": host.name})

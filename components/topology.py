@@ -5,6 +5,7 @@ hosts (each with its peers-only firewall) -> control plane (a Consul keystore, i
 clustered through it; or a swarm) -> overlay network -> one probe per engine -> the ping report."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pulumi
@@ -61,8 +62,9 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
     join (the first engine alone, the others through it): see ClusteredEngineArgs.first_engine."""
     keystore_host, *engine_hosts = hosts
     # The tools reach Consul through an SSH tunnel to the keystore host: at 127.0.0.1 there.
-    tls = ConsulTls("consul-tls", ConsulTlsArgs(server_addresses=[keystore_host.address, "127.0.0.1"],
-                                                clients=[host.name for host in engine_hosts]))
+    tls = ConsulTls("consul-tls", ConsulTlsArgs(
+        folder=os.path.join(settings.state_dir, "tls"), server=keystore_host,
+        server_addresses=[keystore_host.address, "127.0.0.1"], clients=engine_hosts))
     keystore = ConsulKeystore("keystore", ConsulKeystoreArgs(
         host=keystore_host, image=settings.images.consul, image_archive=settings.images.consul_archive,
         engine_line=settings.engine_line, tls=tls))
@@ -70,7 +72,7 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
     engines = [
         ClusteredEngine(host.name, ClusteredEngineArgs(
             host=host, keystore=keystore, engine_line=settings.engine_line,
-            client_certificate=tls.clients[host.name], ca_cert=tls.ca_cert,
+            client_certificate=tls.client_certs[host.name], ca_cert=tls.ca_cert,
             first_engine=first_engine if host is not first_engine else None,
             peers=[other.address for other in engine_hosts[1:] if other is not host]))
         for host in engine_hosts
@@ -78,9 +80,8 @@ def consul_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlP
     return ControlPlane(engines=engines, store=keystore.server, network_scope="global", engines_listing_networks=engines,
                         outputs={"consulUrl": keystore.url, "consulUiUrl": keystore.ui_url,
                                  "keystoreHost": keystore_host.name,
-                                 # What `make inspect` presents to Consul, kept secret.
-                                 "consulToolsTls": pulumi.Output.secret({
-                                     "ca": tls.ca_cert, "cert": tls.tools.cert, "key": tls.tools.key})})
+                                 # What `make inspect` presents to Consul: files on this machine.
+                                 "consulToolsTlsFiles": tls.tools_files})
 
 
 def swarm_control_plane(settings: StackSettings, hosts: list[Host]) -> ControlPlane:

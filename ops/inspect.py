@@ -8,7 +8,7 @@ and its overlay networks.
 
 A stack's Consul answers only clients with a certificate of the stack's CA, on its underlay
 address: the tools reach it through an SSH tunnel to the keystore host, with their own certificate
-(output consulToolsTls).
+(output consulToolsTlsFiles: files `pulumi up` made on this machine).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 import consul
 import requests
 
-from ops.stack import ToolError, run_host_script, stack_outputs, tunnel, write_tools_tls
+from ops.stack import ToolError, run_host_script, stack_outputs, tools_tls_files, tunnel
 
 NODES_PREFIX = "docker/nodes/"
 NETWORKS_PREFIX = "docker/network/v1.0/network/"
@@ -39,11 +39,11 @@ def client_for(url: str) -> consul.Consul:
 
 @contextmanager
 def stack_keystore(stack: str, outputs: dict) -> Iterator[consul.Consul]:
-    """A py-consul client for a kv stack's Consul (outputs read with their secrets): through an SSH
+    """A py-consul client for a kv stack's Consul: through an SSH
     tunnel to the keystore host, presenting the tools' certificate."""
     parsed = urlparse(outputs["consulUrl"])
     access = outputs["hostAccess"][outputs["keystoreHost"]]
-    ca, cert, key = write_tools_tls(stack, outputs["consulToolsTls"])
+    ca, cert, key = tools_tls_files(stack, outputs["consulToolsTlsFiles"])
     with tunnel(access, parsed.hostname, parsed.port) as port:
         # Consul's certificate names 127.0.0.1 too, where the tunnel reaches it from.
         yield consul.Consul(host="127.0.0.1", port=port, scheme="https", verify=ca, cert=(cert, key))
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.url) == bool(args.stack):
         parser.error("give either a consul:// URL or --stack STACK")
     try:
-        outputs = stack_outputs(args.stack, show_secrets=True) if args.stack else {}
+        outputs = stack_outputs(args.stack) if args.stack else {}
         if outputs.get("controlPlane") == "swarm":
             return show_swarm(outputs, args.json)
         url = args.url or outputs["consulUrl"]

@@ -160,16 +160,11 @@ def tunnel(access: dict, to_host: str, to_port: int) -> Iterator[int]:
         ssh.wait()
 
 
-def write_tools_tls(stack: str, tls: Mapping[str, str]) -> tuple[str, str, str]:
-    """The tools' certificate for Consul (output consulToolsTls) as files for this user only
-    (.sandbox/STACK/tls/): the CA, the certificate and its key."""
-    folder = STATE_DIR / stack / "tls"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    paths = []
-    for name in ("ca", "cert", "key"):
-        path = folder / f"{name}.pem"
-        path.touch(mode=0o600)
-        os.chmod(path, 0o600)
-        path.write_text(tls[name])
-        paths.append(str(path))
-    return paths[0], paths[1], paths[2]
+def tools_tls_files(stack: str, files: Mapping[str, str]) -> tuple[str, str, str]:
+    """The tools' certificate for Consul (output consulToolsTlsFiles): the CA, the certificate and
+    its key, files that `pulumi up` made for this user on the machine that ran it."""
+    missing = [path for path in files.values() if not os.path.exists(path)]
+    if missing:
+        raise ToolError(f"stack {stack}: no {', '.join(missing)}: the tools' certificate is made by pulumi up, "
+                        f"on the machine that ran it (run the tools there)")
+    return files["ca"], files["cert"], files["key"]

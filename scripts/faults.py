@@ -376,11 +376,11 @@ def ssh_hosts_for_real() -> tuple[str, str, bool]:
                        for n in names]
             second = run("pulumi", "up", "--stack", SSH_STACK, "--yes", "--skip-preview", "--expect-no-changes")
             exported = run("pulumi", "stack", "export", "--stack", SSH_STACK, "--show-secrets").stdout
-            # The machines' own key (what the agent holds) must not be in the state; the Consul
-            # TLS keys are, as secrets (issue 25's note says what is left).
+            # No key material in the state: not the machines' own key (what the agent holds), and
+            # no TLS key (each host makes its own; the CA's stays in a file here).
             own_key = [line for line in machines.key.read_text().splitlines() if line and "PRIVATE KEY" not in line]
-            key_in_state = "OPENSSH PRIVATE KEY" in exported or any(line in exported for line in own_key) or not exported
-            tls_keys = exported.count("BEGIN PRIVATE KEY")
+            key_in_state = "PRIVATE KEY" in exported or any(line in exported for line in own_key) or not exported
+            certificates = exported.count("BEGIN CERTIFICATE-----")
             # One machine goes away before the destroy: the destroy must name it and say how to finish.
             lost = names[2]
             run("docker", "stop", machines.container(lost), check=True)
@@ -398,12 +398,12 @@ def ssh_hosts_for_real() -> tuple[str, str, bool]:
         and second.returncode == 0 and blocked.returncode != 0 and len(advice) == 1 \
         and destroyed.returncode == 0 and not left and not key_in_state
     return (f"as {SSH_USER} (sudo) through ssh-agent: engines 20.10 installed, pings 0% loss, second up no changes, "
-            "the machines' SSH key not in `pulumi stack export --show-secrets`; "
+            "no key material in `pulumi stack export --show-secrets` (neither the machines' SSH key nor a TLS key); "
             f"{lost} stopped: destroy fails naming it and the command to finish, which then finishes; "
             "no container, cluster config or record left on the others",
             f"up exit {up.returncode}, engines {engines}, {len(pings)} pings clean: {clean_pings}, "
-            f"second up exit {second.returncode}, the machines' SSH key in the state: {key_in_state} "
-            f"(TLS key blocks in it, as secrets: {tls_keys}), "
+            f"second up exit {second.returncode}, a private key in the state: {key_in_state} "
+            f"(certificates in it: {certificates}), "
             f"destroy with {lost} gone exit {blocked.returncode} "
             f"({len(advice)} line naming it), finish exit {destroyed.returncode}, left on {left or 'none'}", ok)
 

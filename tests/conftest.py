@@ -155,6 +155,7 @@ REMOTE_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
     "run-probe": lambda mocks, stdin: f"{mocks.probe_address(setting(stdin, 'PROBE'))}\n",
     "create-network": lambda mocks, stdin: f"{setting(stdin, 'NETWORK')}\n",
     "ping-probes": lambda mocks, stdin: mocks.ping_probes_output(stdin),
+    "request-certificate": lambda mocks, stdin: FAKE_CERTIFICATE_REQUEST,
 }
 
 
@@ -168,12 +169,13 @@ def vagrant_ssh_config(mocks: "HostMocks", create: str) -> str:
 FAKE_STACK_ID = "0123456789ab"
 
 # What a local command prints, by the start of its command line; any other prints FAKE_PUBLIC_KEY.
-FAKE_TLS_KEY = "-----BEGIN PRIVATE KEY-----\nFAKE-TLS-KEY\n-----END PRIVATE KEY-----\n"
-"""The private key every certificate of the stack's CA gets under the mocks (make-ca, issue-cert)."""
-FAKE_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nFAKE-CERTIFICATE\n-----END CERTIFICATE-----\n"
+FAKE_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nFAKE-CERTIFICATE\n-----END CERTIFICATE-----"
+"""What every local TLS script prints under the mocks (the CA's, a signed one, the tools')."""
+FAKE_CERTIFICATE_REQUEST = "-----BEGIN CERTIFICATE REQUEST-----\nFAKE-REQUEST\n-----END CERTIFICATE REQUEST-----"
+"""What a host's request-certificate.sh prints under the mocks."""
 
 LOCAL_STDOUT: dict[str, Callable[["HostMocks", str], str]] = {
-    "sh -s # docker-multihost local/": lambda mocks, create: (FAKE_CERTIFICATE + FAKE_TLS_KEY).rstrip("\n"),
+    "sh -s # docker-multihost local/": lambda mocks, create: FAKE_CERTIFICATE,
     "vagrant ssh-config ": vagrant_ssh_config,
     "od -An -N6 -tx1 /dev/urandom": lambda mocks, create: f"{FAKE_STACK_ID}\n",
 }

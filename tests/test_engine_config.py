@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import FAKE_TLS_KEY, StubBin, plain, secret_value, stack_config
+from conftest import FAKE_CERTIFICATE, FAKE_CERTIFICATE_REQUEST, StubBin, plain, stack_config
 from components import host_scripts
 
 
@@ -60,8 +60,9 @@ def test_host_commands_are_short_and_ask_for_no_environment(run_program):
     no PULUMI_COMMAND_STDOUT in the environment, which sshd refuses with a warning."""
     run = run_program(stack_config("sandbox"))
     remote = [r for r in run.monitor.of_type("command:remote:Command")]
-    # Consul, the network; per host its firewall; per engine: engine, probe, pings.
-    assert len(remote) == 11, [r.name for r in remote]
+    # Consul, the network; per host its firewall and its TLS key's request (but the keystore's
+    # host: Consul's); per engine: engine, probe, pings.
+    assert len(remote) == 14, [r.name for r in remote]
     for registration in remote:
         inputs = run.mocks.inputs[registration.name]
         assert len(inputs["create"]) < 100 and "\n" not in inputs["create"], inputs["create"]
@@ -93,15 +94,44 @@ def test_the_keystores_own_scripts_ask_consul_on_its_loopback(run_program):
     assert "CONSUL_HTTP=http://127.0.0.1:8500\n" in create_text(run_program(stack_config("dev")), "keystore-consul")
 
 
-def test_consuls_private_key_travels_in_a_secret_stdin(run_program):
+def test_consuls_host_makes_its_own_key_and_asks_for_a_certificate(run_program):
     run = run_program(stack_config("dev"))
-    assert f"TLS_KEY='{FAKE_TLS_KEY}'" in secret_value(run.mocks.inputs["keystore-consul"]["stdin"])
+    assert run.mocks.inputs["consul-tls-consul-request"]["create"].endswith("# docker-multihost request-certificate.sh")
+    assert "ROLE=consul\nNAME=consul\n" in create_text(run, "consul-tls-consul-request")
 
 
-def test_each_engine_presents_its_own_client_certificate(run_program):
+def test_each_engines_host_makes_its_own_key_and_asks_for_a_certificate(run_program):
+    text = create_text(run_program(stack_config("dev")), "consul-tls-client-mhs-demo0-request")
+    assert "ROLE=engine\n" in text and "NAME=mhs-demo0\n" in text
+
+
+def test_the_stacks_ca_signs_a_hosts_own_request(run_program):
+    text = create_text(run_program(stack_config("dev")), "consul-tls-client-mhs-demo0")
+    assert f"REQUEST='{FAKE_CERTIFICATE_REQUEST}'" in text and "NAME=mhs-demo0\n" in text
+
+
+def test_consuls_certificate_names_its_underlay_address_and_loopback(run_program):
+    text = create_text(run_program(stack_config("dev")), "consul-tls-consul")
+    assert "SAN=IP:172.28.128.5,IP:127.0.0.1\n" in text and "USAGE=serverAuth\n" in text
+
+
+def test_each_engine_is_given_the_certificate_signed_for_its_host(run_program):
     run = run_program(stack_config("dev"))
-    assert f"TLS_KEY='{FAKE_TLS_KEY}'" in secret_value(run.mocks.inputs["mhs-demo0-engine"]["stdin"])
-    assert "NAME=mhs-demo0\n" in plain(run.mocks.inputs["consul-tls-client-mhs-demo0"]["stdin"])
+    # Every signing prints FAKE_CERTIFICATE under the mocks: what tells them apart is the edge.
+    assert f"TLS_CERT='{FAKE_CERTIFICATE}'" in create_text(run, "mhs-demo0-engine")
+    assert run.monitor.named("consul-tls-client-mhs-demo0").urn in \
+        run.monitor.named("mhs-demo0-engine").property_dependencies["stdin"]
+
+
+def test_the_cas_key_stays_in_the_stacks_folder_on_this_machine(run_program, tmp_path):
+    text = create_text(run_program(stack_config("dev")), "consul-tls-ca")
+    assert "/.sandbox/test/tls/ca-key.pem\n" in text
+
+
+def test_the_tools_certificate_is_named_by_its_files(run_program):
+    files = run_program(stack_config("dev")).outputs["consulToolsTlsFiles"]
+    assert {name: path.rsplit("/", 1)[-1] for name, path in files.items()} == \
+        {"ca": "ca.pem", "cert": "tools.pem", "key": "tools-key.pem"}
 
 
 def test_no_private_key_is_in_a_commands_arguments(run_program):

@@ -304,9 +304,8 @@ def secret_printers(run) -> list:
 
 
 def test_only_the_key_making_commands_print_a_secret(sandbox):
-    assert sorted(r.name for r in secret_printers(sandbox)) == [
-        "consul-tls-ca", "consul-tls-client-mhs-demo0", "consul-tls-client-mhs-demo1", "consul-tls-consul",
-        "consul-tls-tools", "sandbox-ssh-private-key"]
+    # No TLS key is among them: each host makes its own, the CA's stays in a file of this machine.
+    assert sorted(r.name for r in secret_printers(sandbox)) == ["sandbox-ssh-private-key"]
 
 
 def test_commands_that_print_a_secret_do_not_stream_it(sandbox):
@@ -344,9 +343,9 @@ def machines(run) -> dict:
     return {r.name: r.urn for r in host_containers(run)}
 
 
-def test_what_lives_on_the_sandbox_hosts_is_consul_per_host_its_firewall_and_per_engine_its_engine_probe_and_pings(
+def test_what_lives_on_the_sandbox_hosts_is_consul_per_host_its_firewall_and_tls_key_and_per_engine_its_engine_probe_and_pings(
         sandbox):
-    assert len(living_on_hosts(sandbox)) == 10, [r.name for r in living_on_hosts(sandbox)]
+    assert len(living_on_hosts(sandbox)) == 13, [r.name for r in living_on_hosts(sandbox)]
 
 
 def test_what_lives_on_a_host_the_stack_made_goes_with_a_host_machine(sandbox):
@@ -403,3 +402,10 @@ def test_every_host_delete_carries_the_stacks_identity(sandbox):
 def test_vagrant_keeps_each_stacks_machines_apart(dev, command):
     """dev and dev-docker both have a machine mhs-demo0: each stack has its own Vagrant state."""
     assert dev.mocks.inputs[command]["environment"]["VAGRANT_DOTFILE_PATH"] == ".vagrant/stacks/test"
+
+
+def test_host_commands_show_only_their_notes_while_they_run(sandbox):
+    """Their stdout is their output, shown whole in the error should they fail; their notes
+    (stderr) are for the person running the stack."""
+    remote = sandbox.monitor.of_type("command:remote:Command")
+    assert {sandbox.mocks.inputs[r.name]["logging"] for r in remote} == {"stderr"}

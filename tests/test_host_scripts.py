@@ -236,7 +236,7 @@ def fake_docker(stub_bin: StubBin, tmp_path: Path) -> dict:
     state.mkdir()
     stub_bin.add("docker", FAKE_DOCKER)
     stub_bin.add("curl", FAKE_ENGINE_API)
-    return {**stub_bin.env, "STATE": str(state)}
+    return {**stub_bin.env, "STATE": str(state), "RECORD_ROOT": str(tmp_path / "records")}
 
 
 STACK_ID = "0123456789ab"
@@ -292,7 +292,7 @@ def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refu
     assert len(docker_calls(env, "network create")) == 1
 
 
-def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(fake_docker):
+def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(fake_docker, consul_key):
     env = fake_docker
     (Path(env["STATE"]) / "container-consul").write_text("true  \n")  # running, without the labels
     refused = run_with(env, "run-consul", CONSUL)
@@ -300,10 +300,19 @@ def test_a_container_of_the_name_the_program_did_not_make_is_left_alone(fake_doc
     assert not docker_calls(env, "rm ") and not docker_calls(env, "run ")
 
 
-CONSUL = {"NAME": "consul", "IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5", "HOST_NAME": "mh-keystore"}
+CONSUL = {"NAME": "consul", "IMAGE": "multihost/consul:1.8.7", "ADDRESS": "172.28.128.5", "HOST_NAME": "mh-keystore",
+          "TLS_CA": "CA", "TLS_CERT": "CERT"}
 
 
-def test_a_container_of_the_name_that_another_stack_made_is_left_alone(fake_docker):
+@pytest.fixture
+def consul_key(fake_docker):
+    """Consul's key, where request-certificate.sh leaves it on the host."""
+    folder = Path(fake_docker["RECORD_ROOT"]) / STACK_ID / "tls-consul"
+    folder.mkdir(parents=True)
+    (folder / "key.pem").write_text("KEY\n")
+
+
+def test_a_container_of_the_name_that_another_stack_made_is_left_alone(fake_docker, consul_key):
     (Path(fake_docker["STATE"]) / "container-consul").write_text("true fedcba987654 whatever\n")
     refused = run_with(fake_docker, "run-consul", CONSUL)
     assert refused.returncode == 1 and "its multihost.stack-id label: 'fedcba987654'" in refused.stderr
@@ -318,7 +327,7 @@ def test_a_containers_delete_removes_the_stacks_own_container(fake_docker):
 def test_a_containers_delete_leaves_another_stacks_container_of_that_name(fake_docker):
     (Path(fake_docker["STATE"]) / "container-consul").write_text("true fedcba987654 whatever\n")
     left = run_with(fake_docker, "remove-container", {"NAME": "consul"})
-    assert left.returncode == 0 and "is not this stack's: left as it is" in left.stdout
+    assert left.returncode == 0 and "is not this stack's: left as it is" in left.stderr
     assert not docker_calls(fake_docker, "rm ")
 
 

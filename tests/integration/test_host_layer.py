@@ -21,7 +21,7 @@ import pytest
 import consul
 
 from components.consul_keystore import CONSUL_LOCAL_HTTP, CONSUL_PORT
-from components.consul_tls import pem_blocks
+from components.consul_tls import CONSUL_COMMON_NAME, TOOLS_COMMON_NAME
 from components.sandbox_host import CAPABILITIES_ADDED, CAPABILITIES_DROPPED, EXPLICIT_SECURITY_OPTS
 from components import host_scripts
 from components.names import STACK_LABEL, archive_on_host
@@ -65,36 +65,38 @@ class SandboxHost:
         return remote
 
 
-def run_local(script: str, **settings: str) -> list[str]:
-    """A script of host_scripts/local/ run here as the program runs it: its PEM blocks."""
+def run_local(script: str, **settings: str) -> str:
+    """A script of host_scripts/local/ run here as the program runs it: what it prints."""
     done = subprocess.run(["sh", "-s"], input=host_scripts.render(f"local/{script}", settings),
                           capture_output=True, text=True, check=True)
-    return pem_blocks(done.stdout)
+    return done.stdout
 
 
 @dataclass
 class Tls:
-    """The stack's CA as ConsulTls makes it: Consul's certificate, one per engine, the tools'."""
-    ca: list[str]
-    consul: list[str]
-    clients: dict[str, list[str]]
+    """The stack's CA as ConsulTls makes it: certificates for Consul's and each engine's host, each
+    for the key the host made itself, and the tools' files."""
+    ca: str
+    consul: str
+    clients: dict[str, str]
     tools_files: tuple[str, str, str]
 
-    def settings(self, pair: list[str]) -> dict[str, str]:
-        return {"TLS_CA": self.ca[0], "TLS_CERT": pair[0], "TLS_KEY": pair[1]}
+    def settings(self, cert: str) -> dict[str, str]:
+        return {"TLS_CA": self.ca, "TLS_CERT": cert}
 
 
 def make_tls(keystore: "SandboxHost", engines: list["SandboxHost"], folder: Path) -> Tls:
-    ca = run_local("make-ca", NAME="integration CA")
-    def issue(name: str, usage: str, san: str = "") -> list[str]:
-        return run_local("issue-cert", CA="".join(ca), NAME=name, USAGE=usage, SAN=san)
-    tools = issue("tools", "clientAuth")
-    files = []
-    for name, text in (("ca", ca[0]), ("cert", tools[0]), ("key", tools[1])):
-        (folder / f"{name}.pem").write_text(text)
-        files.append(str(folder / f"{name}.pem"))
-    return Tls(ca=ca, consul=issue("consul", "serverAuth", f"IP:{keystore.address},IP:127.0.0.1"),
-               clients={e.name: issue(e.name, "clientAuth") for e in engines}, tools_files=tuple(files))
+    ca_files = {"CA_CERT": str(folder / "ca.pem"), "CA_KEY": str(folder / "ca-key.pem")}
+    ca = run_local("make-ca", **ca_files, NAME="integration CA")
+
+    def issue(host: "SandboxHost", role: str, name: str, usage: str, san: str = "") -> str:
+        request = host.script("request-certificate", ROLE=role, NAME=name)
+        return run_local("sign-certificate", **ca_files, REQUEST=request, NAME=name, USAGE=usage, SAN=san)
+    tools = {"CERT": str(folder / "tools.pem"), "KEY": str(folder / "tools-key.pem")}
+    run_local("make-tools-certificate", **ca_files, **tools, NAME=TOOLS_COMMON_NAME)
+    return Tls(ca=ca, consul=issue(keystore, "consul", CONSUL_COMMON_NAME, "serverAuth", f"IP:{keystore.address},IP:127.0.0.1"),
+               clients={e.name: issue(e, "engine", e.name, "clientAuth") for e in engines},
+               tools_files=(ca_files["CA_CERT"], tools["CERT"], tools["KEY"]))
 
 
 def docker(*args: str, check: bool = True) -> str:
@@ -301,6 +303,7 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     serf_rule = "-A OUTPUT -p tcp -m tcp --sport 7946 --tcp-flags RST RST -j DROP"
     assert engine.ssh("iptables -S OUTPUT").count(serf_rule) == 1  # once, however often configured
     engine.script(["deconfigure-engine", "restore-host"], HOST_NAME=engine.name)
+    engine.script("forget-certificate", ROLE="engine")
     assert serf_rule not in engine.ssh("iptables -S OUTPUT")
     assert engine.ssh("docker info --format '{{.ClusterStore}}'").strip() == ""
     # The stack's keys are out of daemon.json again, and nothing of its records is left.
