@@ -127,8 +127,8 @@ class Host(pulumi.ComponentResource):
             # Not PULUMI_COMMAND_STDOUT/STDERR in the delete's environment: the scripts do not use
             # them, and most sshd configurations refuse them with a warning (no AcceptEnv).
             add_previous_output_in_env=False,
-            # additional_secret_outputs protects only the state; pulumi-command would still stream
-            # the output into the progress display.
-            logging=command.remote.Logging.STDERR if secret_stdout else None,
+            # Only the scripts' notes (stderr) in the progress display: stdout is the command's
+            # output (a secret, for secret_stdout), shown whole in the error should it fail.
+            logging=command.remote.Logging.STDERR,
             opts=opts,
         )

@@ -10,7 +10,7 @@ if [ -e /etc/docker/daemon.json.multihost-orig ]; then
 fi
 if [ "$changed" = yes ] && [ -n "$(engine_cluster_store)" ]; then
   # dockerd 20.10 takes a cluster store on a reload but does not leave one: only a restart does.
-  echo "$(hostname): restarting the Docker engine to leave the cluster store (its containers restart with it unless live-restore is on)"
+  note "$(hostname): restarting the Docker engine to leave the cluster store (its containers restart with it unless live-restore is on)"
   # A plain restart: the engine leaves the store and joins nothing (this command has no JOIN_THROUGH).
   restart_engine
 fi

@@ -8,7 +8,7 @@ if docker container inspect "$NAME" >/dev/null 2>&1; then
   if [ "$(docker inspect --format "{{index .Config.Labels \"$STACK_ID_LABEL\"}}" "$NAME")" = "$STACK_ID" ]; then
     docker rm -f "$NAME" >/dev/null
   else
-    echo "$(hostname): container $NAME is not this stack's: left as it is"
+    note "$(hostname): container $NAME is not this stack's: left as it is"
   fi
 fi
 echo "no container $NAME of this stack on $(hostname)"

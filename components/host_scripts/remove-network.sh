@@ -6,6 +6,6 @@
 engine_answers || fail "the engine on $(hostname) does not answer"
 if made=$(docker network inspect --format "{{index .Labels \"$STACK_ID_LABEL\"}}" "$NETWORK" 2>/dev/null); then
   if [ "$made" = "$STACK_ID" ]; then docker network rm "$NETWORK" >/dev/null
-  else echo "$(hostname): network $NETWORK is not this stack's: left as it is"; fi
+  else note "$(hostname): network $NETWORK is not this stack's: left as it is"; fi
 fi
 echo "no network $NETWORK of this stack on $(hostname)"

@@ -7,6 +7,6 @@ node=$(docker info --format '{{.Swarm.NodeID}}' 2>/dev/null || true)
 if [ -n "$node" ] && recalled swarm | grep -qw -- "$node"; then
   docker swarm leave --force
 elif [ -n "$node" ]; then
-  echo "$(hostname): node $node is in a swarm this stack did not make: left as it is"
+  note "$(hostname): node $node is in a swarm this stack did not make: left as it is"
 fi
 forget swarm
