@@ -856,6 +856,9 @@ def main() -> int:
         if agent:
             run("ssh-agent", "-k")
     failed = [o for o in outcomes if not o.ok]
+    # The failures again, last: a log cut to its tail still shows them.
+    for outcome in failed:
+        print(f"FAILED {outcome.name} | expected: {outcome.expected} | seen: {outcome.seen}")
     print(f"faults: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed or len(outcomes) < len(scenarios) else 0
 

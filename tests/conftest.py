@@ -18,6 +18,8 @@ import pytest
 import yaml
 from pulumi.runtime import config as pulumi_config
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import source_pb2
+import pulumi.runtime.resource
 from pulumi.runtime.settings import get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -281,6 +283,10 @@ def run_program(tmp_path, event_loop_per_test, monkeypatch) -> Callable[..., Pro
     The hosts' sshd is faked too: each serves FAKE_PUBLIC_KEY, or what `served_keys` gives for its
     port (the verification asks, and `asked_keys` records where)."""
     from components import host_keys
+
+    # The SDK walks the whole call stack (pytest's frames too) for each resource's source position,
+    # a quarter of a run's time; the mocks never read it.
+    monkeypatch.setattr(pulumi.runtime.resource, "_get_stack_trace", lambda: source_pb2.StackTrace())
 
     def run(values: dict[str, Any], ping_outputs: Optional[dict[str, str]] = None,
             preview: bool = False, served_keys: Optional[dict[int, str]] = None) -> ProgramRun:
