@@ -52,7 +52,7 @@ if [ "${ENCRYPTED:-0}" = 1 ]; then check_encryption_release "$version"; fi
 if [ -n "${CLUSTER_STORE:-}" ]; then quiet_serf_port; fi
 # A stopped engine with a cluster store joins through the first engine (lib/kv-join.sh, 5).
 # A clustered engine restarted here asks Consul, as itself, to join through the first engine.
-if [ -n "${CLUSTER_STORE:-}" ] && [ ! -e "$(tls_dir engine)/cert.pem" ]; then install_tls engine >/dev/null; fi
+if [ -n "${CLUSTER_STORE:-}" ] && [ -n "${TLS_CA:-}" ] && [ ! -e "$(tls_dir engine)/cert.pem" ]; then install_tls engine >/dev/null; fi
 engine_answers || restart_clustered_engine
 # The engine makes docker_gwbridge for the first container on an overlay (or a swarm): where it was
 # not there before the stack, restore-host.sh takes it away again.
