@@ -640,27 +640,38 @@ SWARM_STACK = "faults-swarm"
 
 
 def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
-    """`ps` during a swarm stack's first `up`: the sandbox hosts share this machine's process table,
-    so one `ps` here sees every worker's processes while it joins; none may show the join token."""
-    sandbox = {**stack_setting("sandbox-swarm", "sandbox"), "sshPortBase": 2296}
+    """Every program run on a worker during a swarm stack's first `up`, with its arguments: strace
+    follows each worker's sshd (its container's first process) from the moment it runs, so every
+    command the program sends there, and all they run, is seen; none may have the join token in
+    its arguments (what `ps` shows every user of the host)."""
     config = write_stack_file(SWARM_STACK, "sandbox-swarm", {
         "hostNetwork": "172.28.175.0/24",
         "engines": [{"name": f"mhs-demo{i}", "address": f"172.28.175.{6 + i}"} for i in range(3)]})
-    seen: set[str] = set()
+    workers = [host_container_name(SWARM_STACK, f"mhs-demo{i}") for i in (1, 2)]
+    traces = {worker: LOG.parent / f"exec-{worker}.txt" for worker in workers}
+    tracers: dict[str, subprocess.Popen] = {}
     up_done = threading.Event()
 
-    def watch() -> None:
-        while not up_done.is_set():
-            # No pause between samples: a worker's join lasts a fraction of a second.
-            seen.update(subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines())
-    watcher = threading.Thread(target=watch)
+    def attach() -> None:
+        # A worker joins only after the manager's init: its sshd is up, and followed, long before.
+        while not up_done.is_set() and len(tracers) < len(workers):
+            for worker in workers:
+                pid = run("docker", "inspect", "-f", "{{.State.Pid}}", worker).stdout.strip()
+                if worker not in tracers and pid not in ("", "0"):
+                    tracers[worker] = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65536",
+                                                        "-o", str(traces[worker]), "-p", pid])
+            time.sleep(0.1)
+    attacher = threading.Thread(target=attach)
     try:
-        watcher.start()
+        attacher.start()
         try:
             up = make_stack("up", SWARM_STACK)
         finally:
             up_done.set()
-            watcher.join()
+            attacher.join()
+            for tracer in tracers.values():
+                tracer.terminate()
+                tracer.wait()
         state = json.loads(run("pulumi", "stack", "export", "--stack", SWARM_STACK, "--show-secrets").stdout or "{}")
         tokens = [json.loads(r["outputs"]["stdout"]["plaintext"]).strip()
                   for r in state.get("deployment", {}).get("resources") or []
@@ -670,16 +681,17 @@ def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
         destroyed = make_stack("destroy", SWARM_STACK)
         run("pulumi", "stack", "rm", "--stack", SWARM_STACK, "--yes", "--force")
         config.unlink(missing_ok=True)
-    # The watcher saw the hosts' own commands (a join itself lasts too short to be sure of catching).
-    host_commands = sorted(line for line in seen if "sh -s # docker-multihost" in line)
-    joins = [line for line in host_commands if "swarm-join.sh" in line]
-    shown = [line for line in seen for token in tokens if token and token in line]
-    ok = up.returncode == 0 and outputs.get("allReachable") is True and bool(tokens) and bool(host_commands) \
+    execs = {worker: [line for line in path.read_text().splitlines() if "execve(" in line] if path.exists() else []
+             for worker, path in traces.items()}
+    joins = {worker: sum("swarm-join.sh" in line for line in lines) for worker, lines in execs.items()}
+    shown = [line for lines in execs.values() for line in lines for token in tokens if token and token in line]
+    ok = up.returncode == 0 and outputs.get("allReachable") is True and bool(tokens) and all(joins.values()) \
         and not shown and destroyed.returncode == 0
-    return ("swarm up with 2 workers, ps sampled without pause here (the hosts' processes among them): the token in no "
-            "process's arguments",
-            f"up exit {up.returncode}, allReachable {outputs.get('allReachable')}, {len(seen)} distinct command lines "
-            f"({len(host_commands)} of host commands, {len(joins)} of a worker's join), token found {len(tokens)}x in the state and in {len(shown)} of them", ok)
+    return ("swarm up with 2 workers, every program run on each worker traced (strace -f on its sshd): each worker's "
+            "join seen, the token in no program's arguments",
+            f"up exit {up.returncode}, allReachable {outputs.get('allReachable')}, programs run "
+            f"{ {w: len(lines) for w, lines in execs.items()} }, joins seen {joins}, token found {len(tokens)}x in the "
+            f"state and in {len(shown)} of their argument lists", ok)
 
 
 DAY2_STACK = "faults-day2"
