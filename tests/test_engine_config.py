@@ -123,7 +123,7 @@ def test_each_engine_is_given_the_certificate_signed_for_its_host(run_program):
         run.monitor.named("mhs-demo0-engine").property_dependencies["stdin"]
 
 
-def test_the_cas_key_stays_in_the_stacks_folder_on_this_machine(run_program, tmp_path):
+def test_the_cas_key_stays_in_the_stacks_folder_on_this_machine(run_program):
     text = create_text(run_program(stack_config("dev")), "consul-tls-ca")
     assert "/.sandbox/test/tls/ca-key.pem\n" in text
 

@@ -7,7 +7,7 @@
 umask 077
 mkdir -p "$(dirname "$CA_KEY")" "$(dirname "$CA_CERT")"
 if [ ! -s "$CA_KEY" ] || [ ! -s "$CA_CERT" ]; then
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$CA_KEY.new"
+  new_key "$CA_KEY.new"
   openssl req -x509 -new -key "$CA_KEY.new" -subj "/CN=$NAME" -days 3650 -sha256 \
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out "$CA_CERT.new"
   mv "$CA_KEY.new" "$CA_KEY"

@@ -6,7 +6,7 @@
 : "${CA_CERT:?}" "${CA_KEY:?}" "${KEY:?}" "${CERT:?}" "${NAME:?}"
 umask 077
 if ! openssl verify -CAfile "$CA_CERT" "$CERT" >/dev/null 2>&1; then
-  [ -s "$KEY" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$KEY"
+  [ -s "$KEY" ] || new_key "$KEY"
   request=$(mktemp)
   trap 'rm -f "$request"' EXIT
   openssl req -new -key "$KEY" -subj "/CN=$NAME" -out "$request"
