@@ -82,12 +82,13 @@ class HostWatchProvider(ResourceProvider):
         return ReadResult(id_, {**props, "observed": observed})
 
     def diff(self, id_, olds, news):
-        changed = [key for key in ("status", "want", "what") if olds.get(key) != news.get(key)]
+        changed = [key for key in ("status", "want") if olds.get(key) != news.get(key)]
         # Drift a refresh found: the thing is not as the program wants it.
         if olds.get("observed") != news["want"] and "want" not in changed:
             changed.append("want")
-        # A new connection (a key, a port) is only how to ask: not a reason to make the thing again.
-        return DiffResult(changes=bool(changed) or olds.get("connection") != news.get("connection"),
+        # A new connection (a key, a port, another host asked) or name in messages is only how to
+        # ask: not a reason to make the thing again.
+        return DiffResult(changes=bool(changed) or any(olds.get(key) != news.get(key) for key in ("connection", "what")),
                           replaces=changed, delete_before_replace=True)
 
     def update(self, id_, olds, news):

@@ -69,6 +69,12 @@ def test_a_new_way_to_reach_the_host_is_no_reason_to_make_the_thing_again():
     assert (diff.changes, diff.replaces) == (True, [])
 
 
+def test_another_host_asked_for_the_same_thing_is_no_reason_to_make_it_again():
+    """The network is asked of the first engine: removing that engine changes the host, not the network."""
+    diff = HostWatchProvider().diff("id", {**PROPS, "observed": WANT}, {**PROPS, "what": "network my-net on mhs-demo2"})
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
 def test_a_watch_is_made_as_wanted_without_asking_the_host(monkeypatch):
     monkeypatch.setattr(host_watch, "ssh_status", lambda *_: pytest.fail("create asked the host"))
     assert HostWatchProvider().create(PROPS).outs["observed"] == WANT
