@@ -16,7 +16,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench faults check tools images engine venv preview destroy forget-host inspect consul-ui logs graph inventory lint-workflows env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview refresh destroy forget-host inspect consul-ui logs graph inventory lint-workflows env clean
 
 up:            ## stand the topology up (sandbox by default) and print its hosts, overlay and ping matrix
 	bash scripts/up.sh
@@ -59,6 +59,10 @@ venv/.installed: requirements.txt
 preview: venv tools | .state  ## pulumi preview of STACK (the dev stack needs no VM for this)
 	pulumi stack select --create $(STACK) >/dev/null
 	pulumi preview --stack $(STACK) --diff=false
+
+refresh: venv tools | .state  ## what was removed or changed on STACK's hosts behind its back (pulumi refresh); `make up` makes it again
+	@$(PY) -m ops.lock --stack $(STACK)
+	pulumi refresh --stack $(STACK) --yes --skip-preview --diff=false
 
 destroy: venv tools | .state  ## remove everything STACK created (says how to go on if a host is unreachable)
 	@$(PY) -m ops.lock --stack $(STACK)

@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 import pulumi
 
 from components.consul_keystore import ConsulKeystore
-from components.host import Host
+from components.host import Host, Watched
 
 # The port in `cluster-advertise=<iface>:2376`, as docker-machine set it up.
 ADVERTISE_PORT = 2376
@@ -59,6 +59,7 @@ class ClusteredEngine(pulumi.ComponentResource):
             settings["PEERS"] = " ".join(args.peers)
         joined = host.run(f"{name}-engine", ["ensure-engine", "configure-engine", "wait-engine-joined"], settings,
                           parent=self, depends_on=[host, args.keystore],
-                          delete_script=["deconfigure-engine", "restore-host"], delete_settings={"HOST_NAME": host.name})
+                          delete_script=["deconfigure-engine", "restore-host"], delete_settings={"HOST_NAME": host.name},
+                          watched=Watched("the engine's cluster store", "status-engine", {}, args.keystore.url))
         self.ready = joined
         self.register_outputs({"clusterAdvertise": advertise})

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_command as command
 
 from components.consul_tls import ConsulTls
-from components.host import Host
+from components.host import Host, Watched
 from components.images import image_source
 from components.names import CONSUL_CONTAINER
 
@@ -57,7 +57,9 @@ class ConsulKeystore(pulumi.ComponentResource):
              "TLS_CA": args.tls.ca_cert, "TLS_CERT": args.tls.server_cert},
             parent=self, depends_on=[host, *image.ready],
             delete_script=["remove-container", "restore-host"],
-            delete_settings={"NAME": CONSUL_CONTAINER, "HOST_NAME": host.name})
+            delete_settings={"NAME": CONSUL_CONTAINER, "HOST_NAME": host.name},
+            watched=Watched(f"container {CONSUL_CONTAINER}", "status-container", {"NAME": CONSUL_CONTAINER},
+                            pulumi.Output.concat("true ", host.stack_id)))
         # The URLs resolve once Consul has a leader, so whatever uses them waits for that.
         self.url = server.stdout.apply(lambda _: f"consul://{host.address}:{CONSUL_PORT}")
         self.https_url = server.stdout.apply(lambda _: https_url)

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_command as command
 
 from components import host_scripts
+from components.host_watch import HostWatch
 from components.names import archive_on_host
 
 # Every SSH dial is retried, so a host that is still booting is waited for, within a bound.
@@ -29,6 +30,19 @@ class SshEndpoint:
     """The private key itself, as a Pulumi secret (for pulumi-command); None: through ssh-agent."""
     private_key_file: Optional[pulumi.Input[str]]
     """The same key as a file on this machine, for `ssh -i` (`make check` reaches the hosts again)."""
+
+
+@dataclass
+class Watched:
+    """What `pulumi refresh` asks of the thing a host command makes (components/host_watch.py)."""
+
+    what: str
+    """The thing, for messages (`container probe-mhs-demo0`)."""
+    script: str
+    """Its status script (host_scripts/status-*.sh)."""
+    settings: Mapping[str, pulumi.Input[str]]
+    want: pulumi.Input[str]
+    """What the status script prints when the thing is as the program wants it."""
 
 
 class Host(pulumi.ComponentResource):
@@ -97,14 +111,16 @@ class Host(pulumi.ComponentResource):
     def run(self, resource_name: str, script: host_scripts.Scripts, settings: Mapping[str, pulumi.Input[str]],
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
             delete_script: Optional[host_scripts.Scripts] = None, delete_settings: Optional[Mapping[str, str]] = None,
-            deleted_with: Optional[pulumi.Resource] = None, secret_stdout: bool = False) -> command.remote.Command:
+            deleted_with: Optional[pulumi.Resource] = None, secret_stdout: bool = False,
+            watched: Optional[Watched] = None) -> command.remote.Command:
         """Run components/host_scripts/<script>.sh (or several, in order, in one SSH session) on
         this host when created or when its settings change. The script goes on stdin, so the
         command (and any error) reads `sh -s # <script>.sh` and then the script's own stderr, not
         the whole script text. `delete_script` runs on destroy, with `delete_settings` (plain
         values, written into the command), unless `deleted_with` (by default the machine) goes too.
         `secret_stdout`: what the script prints is a secret, kept encrypted in the state and never
-        shown while it runs."""
+        shown while it runs. `watched`: a refresh asks the host about what the command made; gone
+        or changed, the next `up` runs the command again (its delete first)."""
         opts = self.on_host(parent, depends_on)
         if deleted_with is not None:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(deleted_with=deleted_with))
@@ -116,6 +132,13 @@ class Host(pulumi.ComponentResource):
         if secret_stdout:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))
         identity = {"STACK_ID": self.stack_id}
+        triggers = None
+        if watched is not None:
+            watch = HostWatch(f"{resource_name}-watch", connection=self._watch_connection(),
+                              status=host_scripts.render_output(watched.script, {**watched.settings, **identity}),
+                              want=watched.want, what=f"{watched.what} on {self.name}",
+                              opts=pulumi.ResourceOptions(parent=parent, deleted_with=opts.deleted_with))
+            triggers = [watch.id]
         return command.remote.Command(
             resource_name,
             connection=self.connection(),
@@ -130,5 +153,11 @@ class Host(pulumi.ComponentResource):
             # Only the scripts' notes (stderr) in the progress display: stdout is the command's
             # output (a secret, for secret_stdout), shown whole in the error should it fail.
             logging=command.remote.Logging.STDERR,
+            triggers=triggers,
             opts=opts,
         )
+
+    def _watch_connection(self) -> dict:
+        """How a HostWatch reaches this host: as the commands do, with the system ssh client."""
+        return {"host": self.ssh.address, "port": self.ssh.port, "user": self.ssh.user, "host_key": self.host_key,
+                "private_key": self.ssh.private_key, "command": self._as_root("sh -s")}

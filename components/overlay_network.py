@@ -8,6 +8,7 @@ from typing import Optional
 import pulumi
 
 from components.engine import ControlPlane, Engine
+from components.host import Watched
 
 
 @dataclass
@@ -57,12 +58,15 @@ class OverlayNetwork(pulumi.ComponentResource):
              "ENCRYPTED": "1" if args.encrypted else "0"},
             parent=self, depends_on=[first.ready, *ipsec_checks],
             delete_script="remove-network", delete_settings={"NETWORK": args.network_name},
-            deleted_with=plane.store)
+            deleted_with=plane.store,
+            watched=Watched(f"network {args.network_name}", "status-network",
+                            {"NETWORK": args.network_name, "SCOPE": plane.network_scope},
+                            pulumi.Output.concat(first.host.stack_id, " ", args.subnet)))
         self.name = network.stdout.apply(lambda out: out.strip())
         # Before a container attaches on an engine that lists networks, in the same SSH session as
         # its `docker run` (no command, nor SSH session, of its own): the network is there, and with
-        # a key-value store the engine's gossip has met another engine (one left alone is restarted
-        # once).
+        # a key-value store the engine's gossip has met another engine (one left alone, or one with a
+        # thread stranded in a removed network namespace, is restarted once).
         steps: list[str] = ["wait-network-visible"]
         settings: dict[str, pulumi.Input[str]] = {"NETWORK": self.name, "SCOPE": plane.network_scope}
         if plane.network_scope == "global":

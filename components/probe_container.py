@@ -7,7 +7,7 @@ from typing import Optional
 import pulumi
 
 from components.engine import Engine
-from components.host import Host
+from components.host import Host, Watched
 from components.images import image_source
 from components.overlay_network import OverlayNetwork
 
@@ -42,7 +42,12 @@ class ProbeContainer(pulumi.ComponentResource):
             f"{name}-container", ["load-image", *attachment.steps, "run-probe"],
             {**image.settings, **attachment.settings, "PROBE": name},
             parent=self, depends_on=[engine.ready, *image.ready],
-            delete_script="remove-container", delete_settings={"NAME": name})
+            delete_script="remove-container", delete_settings={"NAME": name},
+            # Running, and still on the network: a swarm worker that left its swarm keeps the
+            # container, without its attachment.
+            watched=Watched(f"container {name}", "status-container",
+                            {"NAME": name, "NETWORK": attachment.settings["NETWORK"]},
+                            pulumi.Output.concat("true ", engine.host.stack_id, " ", attachment.settings["NETWORK"])))
         self.container_name = container.stdout.apply(lambda _: name)
         self.address = container.stdout.apply(lambda out: out.strip())
         self.register_outputs({"name": self.container_name, "address": self.address})

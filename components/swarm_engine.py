@@ -8,7 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_command as command
 
-from components.host import Host
+from components.host import Host, Watched
 
 # Swarm's cluster management port (raft and joins); gossip (7946) and VXLAN (4789) as in kv mode.
 SWARM_PORT = 2377
@@ -58,7 +58,8 @@ class SwarmEngine(pulumi.ComponentResource):
                                        {"MANAGER": f"{manager.host.address}:{SWARM_PORT}",
                                         "ADVERTISE_ADDR": host.address, "JOIN_TOKEN": manager.join_token},
                                        parent=self, depends_on=[installed, manager.membership],
-                                       delete_script="swarm-leave")
+                                       delete_script="swarm-leave",
+                                       watched=Watched("its swarm membership", "status-swarm-worker", {}, "active"))
             # A worker is ready once the manager sees it so: only then can the manager place the
             # worker's attachments to the overlay (the probe's `docker run`).
             self.ready = manager.host.run(f"{name}-swarm-ready", "wait-swarm-node-ready", {"NODE": host.name},

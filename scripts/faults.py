@@ -22,6 +22,7 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from components import host_scripts  # noqa: E402
 from components.names import (CONSUL_CONTAINER, STACK_LABEL, host_container_name, probe_name,  # noqa: E402
                               underlay_network_name)
 from ops.stack import ToolError, stack_outputs  # noqa: E402
@@ -128,11 +129,11 @@ HEAL_BOUND_S = 60
 """How soon a stack heals by itself after an engine restarts (measured: 5–7 s, make check included)."""
 
 
-def check_within(seconds: float) -> tuple[subprocess.CompletedProcess, float]:
-    """make check again until it passes, at most SECONDS: its last run, and when it passed."""
+def check_within(seconds: float, stack: str = STACK) -> tuple[subprocess.CompletedProcess, float]:
+    """make check of STACK again until it passes, at most SECONDS: its last run, and when it passed."""
     started = time.monotonic()
     while True:
-        checked = make("check")
+        checked = run("make", "-s", "check", f"STACK={stack}")
         waited = time.monotonic() - started
         if checked.returncode == 0 or waited > seconds:
             return checked, waited
@@ -677,6 +678,9 @@ def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
                   for r in state.get("deployment", {}).get("resources") or []
                   if r["urn"].endswith("::mhs-demo0-swarm-init") and "stdout" in (r.get("outputs") or {})]
         outputs = outputs_of(SWARM_STACK)
+        # Drift in swarm mode: a worker that left its swarm (its probe stays, off the network).
+        left, left_ok = refreshed_and_repaired([("mhs-demo1", "docker swarm leave >/dev/null")], of_host("mhs-demo1"),
+                                               SWARM_STACK)
     finally:
         destroyed = make_stack("destroy", SWARM_STACK)
         run("pulumi", "stack", "rm", "--stack", SWARM_STACK, "--yes", "--force")
@@ -686,12 +690,13 @@ def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
     joins = {worker: sum("swarm-join.sh" in line for line in lines) for worker, lines in execs.items()}
     shown = [line for lines in execs.values() for line in lines for token in tokens if token and token in line]
     ok = up.returncode == 0 and outputs.get("allReachable") is True and bool(tokens) and all(joins.values()) \
-        and not shown and destroyed.returncode == 0
+        and not shown and destroyed.returncode == 0 and left_ok
     return ("swarm up with 2 workers, every program run on each worker traced (strace -f on its sshd): each worker's "
-            "join seen, the token in no program's arguments",
+            "join seen, the token in no program's arguments; then a worker leaves the swarm behind the stack's back: "
+            "refresh names its watches, up makes its join and probe again and nothing else, make check passes",
             f"up exit {up.returncode}, allReachable {outputs.get('allReachable')}, programs run "
             f"{ {w: len(lines) for w, lines in execs.items()} }, joins seen {joins}, token found {len(tokens)}x in the "
-            f"state and in {len(shown)} of their argument lists", ok)
+            f"state and in {len(shown)} of their argument lists; worker left: {left}", ok)
 
 
 DAY2_STACK = "faults-day2"
@@ -757,6 +762,84 @@ def engines_come_and_go() -> tuple[str, str, bool]:
             ok and len(seen) == len(changes) and destroyed.returncode == 0)
 
 
+def stray_threads(host: str, stack: str = STACK) -> int:
+    """How many threads HOST's engine has in removed network namespaces (moby/moby#39036)."""
+    shown = run("docker", "exec", host_container_name(stack, host), "sh", "-c", host_scripts.render("show-stray-threads"))
+    return len(shown.stdout.split())
+
+
+def refreshed_and_repaired(breaks: list[tuple[str, str]], touched: str, stack: str = STACK) -> tuple[str, bool]:
+    """Each (HOST, COMMAND) of BREAKS run behind the stack's back; then `pulumi refresh`, the plan,
+    `pulumi up`, make check and `preview --expect-no-changes`: what was seen, and whether refresh
+    named watches and the plan resources whose names all match TOUCHED (or are the ping report's),
+    and all ends clean, no engine left with a thread in a removed network namespace."""
+    hosts = sorted({host for host, _ in breaks})
+    for host, command in breaks:
+        run("docker", "exec", host_container_name(stack, host), "sh", "-c", command)
+    stray_before = {host: stray_threads(host, stack) for host in hosts}
+    refreshed = run("pulumi", "refresh", "--stack", stack, "--yes", "--skip-preview")
+    named = sorted(set(re.findall(r"HostWatch (\S+) (?:deleted|updated)", refreshed.stdout)))
+    steps = planned_steps(stack)
+    wrong = [f"{op} {name}" for op, name in steps if not re.search(touched, name) and not name.startswith("pings")]
+    repaired = run("pulumi", "up", "--stack", stack, "--yes", "--skip-preview")
+    checked, waited = check_within(HEAL_BOUND_S, stack)
+    stray_after = {host: stray_threads(host, stack) for host in hosts}
+    unchanged = run("pulumi", "preview", "--stack", stack, "--expect-no-changes")
+    counts = {op: sum(1 for o, _ in steps if o == op) for op in sorted({o for o, _ in steps})}
+    ok = refreshed.returncode == 0 and bool(named) and all(re.search(touched, name) for name in named) \
+        and bool(steps) and not wrong and repaired.returncode == 0 and checked.returncode == 0 \
+        and unchanged.returncode == 0 and not any(stray_after.values())
+    return (f"engine threads in removed namespaces {stray_before}; "
+            f"refresh exit {refreshed.returncode} naming {named}; plan {counts}{' WRONG ' + str(wrong[:4]) if wrong else ''}; "
+            f"up exit {repaired.returncode} (then such threads {stray_after}); "
+            f"make check exit {checked.returncode} after {waited:.1f}s; "
+            f"preview --expect-no-changes exit {unchanged.returncode}"), ok
+
+
+def of_host(host: str) -> str:
+    """The names of HOST's resources (`mhs-demo1-engine`, `probe-mhs-demo1-container-watch`)."""
+    return rf"(^|-){host}(-|$)"
+
+
+# An engine's cluster store taken out of its daemon.json, and the engine restarted, as by hand.
+STORE_REVERTED = ("jq 'del(.\"cluster-store\", .\"cluster-advertise\", .\"cluster-store-opts\")' "
+                  "/etc/docker/daemon.json >/tmp/d.json && mv /tmp/d.json /etc/docker/daemon.json "
+                  "&& kill $(cat /var/run/docker.pid) && while [ -s /var/run/docker.pid ]; do sleep 0.2; done "
+                  "&& (setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &)")
+
+
+def drift_is_seen_and_repaired() -> tuple[str, str, bool]:
+    """What the stack made on a host, removed or changed behind its back: `pulumi refresh` shows it
+    (its HostWatch deleted or updated), `pulumi up` makes exactly it again (and what depends on it,
+    and the ping report), and the stack is clean after. First, a refresh of the healthy stack
+    changes nothing."""
+    healthy = run("pulumi", "refresh", "--stack", STACK, "--yes", "--skip-preview")
+    still = run("pulumi", "preview", "--stack", STACK, "--expect-no-changes")
+    seen = [f"healthy: refresh exit {healthy.returncode}, preview --expect-no-changes exit {still.returncode}"]
+    ok = healthy.returncode == 0 and still.returncode == 0
+    engines = ["mhs-demo0", "mhs-demo1", "mhs-demo2"]
+    # The network can only go once no container is attached: its probes go first.
+    network_removed = [*((engine, f"docker rm -f {probe_name(engine)} >/dev/null") for engine in engines),
+                       ("mhs-demo0", "docker network rm my-net >/dev/null")]
+    drifts = [("probe removed on mhs-demo1", [("mhs-demo1", f"docker rm -f {probe_name('mhs-demo1')} >/dev/null")],
+               of_host("mhs-demo1")),
+              ("probe stopped on mhs-demo2", [("mhs-demo2", f"docker stop {probe_name('mhs-demo2')} >/dev/null")],
+               of_host("mhs-demo2")),
+              ("cluster store reverted on mhs-demo1", [("mhs-demo1", STORE_REVERTED)], of_host("mhs-demo1")),
+              ("cluster store reverted on the first engine, mhs-demo0", [("mhs-demo0", STORE_REVERTED)],
+               of_host("mhs-demo0")),
+              ("overlay network removed (its probes first)", network_removed, r"^(probe-|overlay-)")]
+    for what, breaks, touched in drifts:
+        said, fine = refreshed_and_repaired(breaks, touched)
+        seen.append(f"{what}: {said}{'' if fine else ' FAILED'}")
+        ok = ok and fine
+    return ("healthy refresh: no change; for a probe removed, a probe stopped, an engine's cluster store reverted "
+            "(another engine, then the first), the overlay network removed: refresh names the watches of what "
+            "changed, the plan touches only that and what depends on it (and the pings), up repairs it, make "
+            "check and preview --expect-no-changes pass, no engine keeps a thread in a removed network namespace",
+            "; ".join(seen), ok)
+
+
 KILLED_STACK = "faults-killed"
 
 
@@ -811,6 +894,7 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
     ("vxlan-dropped-one-pair", vxlan_dropped_between_one_pair),
     ("engine-stopped", one_engine_stopped),
     ("engine-restart-heals", engine_restart_heals),
+    ("drift-is-seen-and-repaired", drift_is_seen_and_repaired),
     ("consul-stopped", consul_stopped),
     ("consul-needs-a-client-certificate", consul_without_a_client_certificate),
     ("outsider-on-the-underlay", outsider_on_the_underlay),

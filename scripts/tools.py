@@ -122,7 +122,7 @@ def installed_plugins(pulumi: str) -> set[tuple[str, str]]:
 
 
 def usable(pulumi: str, want: dict[str, str]) -> bool:
-    """Recent enough, with both resource plugins at the pinned versions and a Python host beside it."""
+    """Recent enough, with both resource plugins at the pinned versions and the Python hosts beside it."""
     try:
         version = subprocess.run([pulumi, "version"], capture_output=True, text=True, timeout=30).stdout.strip()
     except OSError:
@@ -136,7 +136,9 @@ def usable(pulumi: str, want: dict[str, str]) -> bool:
     if missing:
         log(f"{pulumi} lacks the resource plugins {', '.join(missing)}")
         return False
-    return (Path(pulumi).parent / "pulumi-language-python").exists() or bool(shutil.which("pulumi-language-python"))
+    # The language host, and the dynamic-provider host the program's HostWatch runs in.
+    return all((Path(pulumi).parent / name).exists() or bool(shutil.which(name))
+               for name in ("pulumi-language-python", "pulumi-resource-pulumi-python"))
 
 
 def find_installed(want: dict[str, str]) -> Path | None:

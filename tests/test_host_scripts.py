@@ -195,7 +195,9 @@ echo "$*" >>"$STATE/log"
 case "$1 $2" in
   "inspect --format")
     case "$3" in
-      *State.Running*) cat "$STATE/container-$4" 2>/dev/null || exit 1 ;;
+      *multihost.run*) cat "$STATE/container-$4" 2>/dev/null || exit 1 ;;
+      *State.Running*NetworkSettings*) [ -e "$STATE/container-$4" ] || exit 1; echo "$(cut -d' ' -f1,2 "$STATE/container-$4") my-net" ;;
+      *State.Running*) [ -e "$STATE/container-$4" ] || exit 1; cut -d' ' -f1,2 "$STATE/container-$4" ;;
       *stack-id*) [ -e "$STATE/container-$4" ] || exit 1; cut -d' ' -f2 "$STATE/container-$4" ;;
       *) echo 10.0.4.2 ;;
     esac ;;
@@ -214,14 +216,17 @@ case "$1 $2" in
     for last in "$@"; do :; done
     echo "$stack $subnet" >"$STATE/network-$last" ;;
   "network rm") rm -f "$STATE/network-$3" ;;
+  "info --format") [ -e "$STATE/no-cluster-store" ] || echo consul://172.28.128.5:8501 ;;
 esac
 '''
 
 
 # A stand-in `curl` for the engine API: a container is there when the stand-in docker made it.
 FAKE_ENGINE_API = r'''for url in "$@"; do :; done
+[ -e "$STATE/engine-down" ] && exit 7
 case "$url" in
   */containers/*/json) name=${url#*/containers/}; [ -e "$STATE/container-${name%/json}" ] || exit 22 ;;
+  */networks/*) [ -e "$STATE/network-${url#*/networks/}" ] || exit 22 ;;
   */_ping) echo OK ;;
   *) exit 7 ;;
 esac
@@ -379,3 +384,44 @@ def test_a_worker_joins_with_the_token_in_the_request_body_never_in_a_commands_a
                           env=stub_bin.env, timeout=30)
     assert done.returncode == 0, done.stderr
     assert token not in "\n".join(stub_bin.recorded()) and f'"JoinToken":"{token}"' in (tmp_path / "body").read_text()
+
+
+PROBE = {"PROBE": "probe-a", "IMAGE": "multihost/probe:busybox", "NETWORK": "my-net"}
+
+
+def test_a_containers_status_is_that_it_runs_as_this_stacks(fake_docker):
+    run_with(fake_docker, "run-probe", PROBE)
+    status = run_with(fake_docker, "status-container", {"NAME": "probe-a"})
+    assert (status.returncode, status.stdout) == (0, f"true {STACK_ID}\n")
+
+
+def test_a_probes_status_says_whether_it_is_still_on_its_network(fake_docker):
+    run_with(fake_docker, "run-probe", PROBE)
+    status = run_with(fake_docker, "status-container", {"NAME": "probe-a", "NETWORK": "my-net"})
+    assert (status.returncode, status.stdout) == (0, f"true {STACK_ID} my-net\n")
+
+
+def test_a_removed_containers_status_says_it_is_gone(fake_docker):
+    assert run_with(fake_docker, "status-container", {"NAME": "probe-a"}).returncode == 3
+
+
+def test_a_status_fails_and_does_not_say_gone_when_the_engine_does_not_answer(fake_docker):
+    (Path(fake_docker["STATE"]) / "engine-down").touch()
+    status = run_with(fake_docker, "status-container", {"NAME": "probe-a"})
+    assert status.returncode == 1 and "the Docker engine does not answer" in status.stderr
+
+
+def test_the_networks_status_is_its_stack_and_subnet(fake_docker):
+    run_with(fake_docker, "create-network", {"NETWORK": "my-net", "SUBNET": "10.0.4.0/24", "GATEWAY": "10.0.4.1",
+                                             "ENCRYPTED": "0"})
+    status = run_with(fake_docker, "status-network", {"NETWORK": "my-net", "SCOPE": "global"})
+    assert (status.returncode, status.stdout) == (0, f"{STACK_ID} 10.0.4.0/24\n")
+
+
+def test_a_removed_networks_status_says_it_is_gone(fake_docker):
+    assert run_with(fake_docker, "status-network", {"NETWORK": "my-net", "SCOPE": "global"}).returncode == 3
+
+
+def test_an_engine_off_its_store_cannot_tell_whether_the_stores_network_is_there(fake_docker):
+    (Path(fake_docker["STATE"]) / "no-cluster-store").touch()
+    assert run_with(fake_docker, "status-network", {"NETWORK": "my-net", "SCOPE": "global"}).returncode == 4

@@ -11,6 +11,7 @@ consul_state() {
 section "host $(hostname)" uname -a
 section "engine log" engine_log
 section "docker info" docker info
+section "engine threads in removed network namespaces (moby/moby#39036)" engine_stray_threads
 section "containers" docker ps -a --format '{{.Names}}\t{{.Image}}\t{{.Status}}'
 section "networks" docker network ls
 section "iptables (filter and nat)" sh -c 'iptables-save -t filter; iptables-save -t nat'

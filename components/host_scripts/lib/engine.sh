@@ -50,3 +50,18 @@ restart_engine() {
     exit 1
   }
 }
+
+# The threads of dockerd in a network namespace that is neither the host's nor one of its
+# sandboxes' (/var/run/docker/netns/*): libnetwork 20.10 leaves a thread in the namespace of an
+# overlay sandbox it removes (the overlay driver's watchMiss; moby/moby#39036), and whatever the
+# engine dials from that thread fails with "network is unreachable": its store, its gossip.
+engine_stray_threads() {
+  pid=$(cat /var/run/docker.pid 2>/dev/null) || return 0
+  known=$(readlink /proc/1/ns/net; for ns in /var/run/docker/netns/*; do
+    if [ -e "$ns" ]; then echo "net:[$(stat -L -c %i "$ns")]"; fi; done)
+  for task in /proc/"$pid"/task/*; do
+    ns=$(readlink "$task/ns/net" 2>/dev/null) || continue
+    echo "$known" | grep -qxF "$ns" || echo "${task##*/}"
+  done
+}
+engine_has_no_stray_thread() { [ -z "$(engine_stray_threads)" ]; }
