@@ -32,6 +32,9 @@ class NetworkAttachment:
     network exists)."""
     settings: dict[str, pulumi.Input[str]]
     """NETWORK (the network's name, known once it is made), and what the steps need."""
+    network_name: str
+    """The network's name as configured: known at once, also while the network's command changes
+    (what a watch of the attached container asks for)."""
 
 
 class OverlayNetwork(pulumi.ComponentResource):
@@ -72,7 +75,8 @@ class OverlayNetwork(pulumi.ComponentResource):
         if plane.network_scope == "global":
             steps.insert(0, "wait-gossip")
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
-        self._checked_attachment = NetworkAttachment(steps, settings)
+        self._checked_attachment = NetworkAttachment(steps, settings, args.network_name)
+        self._network_name = args.network_name
         self._engines_listing = {engine.host.name for engine in plane.engines_listing_networks}
         self.register_outputs({"name": self.name, "subnet": args.subnet})
 
@@ -81,4 +85,4 @@ class OverlayNetwork(pulumi.ComponentResource):
         networks, once it lists this one (and gossips); else (a swarm worker) once it exists."""
         if engine.host.name in self._engines_listing:
             return self._checked_attachment
-        return NetworkAttachment([], {"NETWORK": self.name})
+        return NetworkAttachment([], {"NETWORK": self.name}, self._network_name)

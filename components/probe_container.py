@@ -46,8 +46,8 @@ class ProbeContainer(pulumi.ComponentResource):
             # Running, and still on the network: a swarm worker that left its swarm keeps the
             # container, without its attachment.
             watched=Watched(f"container {name}", "status-container",
-                            {"NAME": name, "NETWORK": attachment.settings["NETWORK"]},
-                            pulumi.Output.concat("true ", engine.host.stack_id, " ", attachment.settings["NETWORK"])))
+                            {"NAME": name, "NETWORK": attachment.network_name},
+                            pulumi.Output.concat("true ", engine.host.stack_id, " ", attachment.network_name)))
         self.container_name = container.stdout.apply(lambda _: name)
         self.address = container.stdout.apply(lambda out: out.strip())
         self.register_outputs({"name": self.container_name, "address": self.address})

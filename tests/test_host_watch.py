@@ -97,3 +97,11 @@ def test_a_watch_goes_with_its_hosts_machine(run_program):
     run = run_program(stack_config("sandbox"))
     machine = run.monitor.named("mhs-demo1-engine").deleted_with
     assert machine and run.monitor.named("probe-mhs-demo1-container-watch").deleted_with == machine
+
+
+def test_a_probes_watch_does_not_wait_on_the_network_command(run_program):
+    """While the network's command changes (its host removed), its output is unknown: a probe
+    watch that took the network's name from it would plan every probe's replacement."""
+    run = run_program(stack_config("sandbox"))
+    watch = run.monitor.named("probe-mhs-demo0-container-watch")
+    assert not any("overlay-network" in urn for urns in watch.property_dependencies.values() for urn in urns)
