@@ -203,7 +203,7 @@ def test_the_steps_of_a_command_carry_their_libraries_once_in_the_order_first_na
 
 def test_the_union_keeps_the_first_steps_order():
     assert host_scripts.libraries(["ensure-engine", "load-image", "run-consul"]) == [
-        "base", "record", "waits", "engine-api", "engine", "versions", "firewall", "tls", "kv-join", "containers"]
+        "base", "record", "waits", "engine-api", "engine", "versions", "firewall", "keys", "tls", "kv-join", "containers"]
     assert host_scripts.libraries(["load-image", "wait-gossip", "run-probe"]) == [
         "base", "engine-api", "waits", "engine", "gossip", "containers"]
 

@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine versions firewall tls kv-join daemon-json
+# needs: base record waits engine-api engine versions firewall keys tls kv-join daemon-json
 # Point the running engine at the cluster store, in its turn (how engines join: lib/kv-join.sh).
 # Runs after ensure-engine.sh, once Consul has a leader. Its keys are merged into the engine's
 # daemon.json (lib/daemon-json.sh): the owner's other keys stay as they are.

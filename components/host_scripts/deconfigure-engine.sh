@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine firewall tls kv-join daemon-json
+# needs: base record waits engine-api engine firewall keys tls kv-join daemon-json
 # Undo configure-engine.sh: the stack's keys out of the engine's daemon.json again, where they still
 # hold what it wrote (lib/daemon-json.sh), and the engine off the cluster store.
 # Settings: STACK_ID; waits (in seconds): ENGINE_START_WAIT_S (60), ENGINE_EXIT_WAIT_S (30).

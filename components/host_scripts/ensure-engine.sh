@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine versions firewall tls kv-join
+# needs: base record waits engine-api engine versions firewall keys tls kv-join
 # Give the host its own hostname and a running Docker Engine of the pinned line. What it changes
 # (the hostname, an engine package it installs) is recorded for restore-host.sh.
 # Settings: HOST_NAME (hostname to set), ENGINE_LINE (e.g. 20.10), CONTROL_PLANE (kv: 20.10 only,

@@ -1,4 +1,4 @@
-# needs: base record tls
+# needs: base record keys tls
 # Undo request-certificate.sh: ROLE's key and certificates gone from the host.
 # Settings: STACK_ID, ROLE (consul or engine).
 : "${STACK_ID:?}" "${ROLE:?}"

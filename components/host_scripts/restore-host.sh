@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine firewall tls kv-join
+# needs: base record waits engine-api engine firewall keys tls kv-join
 # Undo what ensure-engine.sh and configure-engine.sh changed on the host itself, as recorded
 # (lib/record.sh): its hostname back where it is still the one the stack set, the serf reset rule
 # out where the stack put it in, the engine's docker_gwbridge away where the stack's overlay made

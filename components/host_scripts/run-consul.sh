@@ -1,4 +1,4 @@
-# needs: base record engine-api containers tls
+# needs: base record engine-api containers keys tls
 # Run the Consul server from IMAGE (already on the engine), as `docker run -h consul progrium/consul
 # -server -bootstrap` did: a single server that elects itself, with the UI, on the host's network.
 # It answers HTTPS only, on the underlay ADDRESS, to clients with a certificate of the stack's CA

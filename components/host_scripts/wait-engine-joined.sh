@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine firewall tls kv-join gossip
+# needs: base record waits engine-api engine firewall keys tls kv-join gossip
 # Wait until the engine has joined the cluster: it uses the cluster store, is registered under
 # docker/nodes/, and is in the engines' gossip; then say so in the store, where the other engines
 # wait for the first one before joining (how engines join: lib/kv-join.sh, 6). In the gossip: its

@@ -1,8 +1,6 @@
 # needs: base
 # The stack's certificate authority for Consul, on the machine running Pulumi: its certificate and
 # key in files of this user only (CA_CERT, CA_KEY), never in the stack's state. With openssl.
-# new_key FILE: a new EC P-256 private key in FILE (PEM).
-new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
 # sign_request REQUEST_FILE NAME USAGE SAN: prints the certificate (PEM) for a request whose
 # signature holds and whose common name is NAME, for USAGE (serverAuth or clientAuth), with
 # subjectAltName SAN (IP:ADDRESS,…; may be empty), valid 825 days.

@@ -1,4 +1,4 @@
-# needs: base record waits engine-api engine firewall tls
+# needs: base record waits engine-api engine firewall keys tls
 # How engines join, with a key-value store (Consul): the engine's cluster store and the engines'
 # gossip (serf, port 7946), which tells each engine where the others' overlay endpoints are.
 # libnetwork's serf joins once, one engine picked at random among those in the store, and tries

@@ -1,4 +1,4 @@
-# needs: base record
+# needs: base record keys
 # The stack's TLS files on a host, for Consul's mutual TLS (kv mode): Consul's own (ROLE consul) or
 # an engine's client certificate (ROLE engine), in the stack's folder, readable by root only. The
 # private key is made here and never leaves the host: the stack's CA signs its request elsewhere.
@@ -11,7 +11,7 @@ request_certificate() {
   (
     umask 077
     mkdir -p "$dir"
-    [ -s "$dir/key.pem" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/key.pem" 2>/dev/null
+    [ -s "$dir/key.pem" ] || new_key "$dir/key.pem" 2>/dev/null
   )
   openssl req -new -key "$dir/key.pem" -subj "/CN=$2"
 }

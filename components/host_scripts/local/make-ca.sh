@@ -1,4 +1,4 @@
-# needs: base ca
+# needs: base keys ca
 # On the machine running Pulumi, with openssl (Debian's): the stack's certificate authority for
 # Consul (an EC P-256 key, ten years), made once: its certificate CA_CERT, its key CA_KEY (this
 # user only). Prints its certificate (PEM).

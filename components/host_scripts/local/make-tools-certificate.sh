@@ -1,4 +1,4 @@
-# needs: base ca
+# needs: base keys ca
 # On the machine running Pulumi, with openssl: the tools' key (KEY) and client certificate (CERT)
 # for Consul, what `make inspect` presents, this user only; made once, again for a new CA. Prints
 # the certificate (PEM).
