@@ -51,8 +51,12 @@ def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
     return done
 
 
+def make_stack(target: str, stack: str) -> subprocess.CompletedProcess:
+    return run("make", "-s", target, f"STACK={stack}")
+
+
 def make(target: str) -> subprocess.CompletedProcess:
-    return run("make", "-s", target, f"STACK={STACK}")
+    return make_stack(target, STACK)
 
 
 def host(name: str) -> str:
@@ -67,8 +71,8 @@ def outputs_of(stack: str) -> dict:
         return {}
 
 
-def on_host(name: str, command: str, check: bool = True) -> subprocess.CompletedProcess:
-    return run("docker", "exec", host(name), "sh", "-c", command, check=check)
+def on_host(name: str, command: str, check: bool = True, stack: str = STACK) -> subprocess.CompletedProcess:
+    return run("docker", "exec", host_container_name(stack, name), "sh", "-c", command, check=check)
 
 
 def check_rows(output: str) -> dict[tuple[str, str, str], str]:
@@ -133,7 +137,7 @@ def check_within(seconds: float, stack: str = STACK) -> tuple[subprocess.Complet
     """make check of STACK again until it passes, at most SECONDS: its last run, and when it passed."""
     started = time.monotonic()
     while True:
-        checked = run("make", "-s", "check", f"STACK={stack}")
+        checked = make_stack("check", stack)
         waited = time.monotonic() - started
         if checked.returncode == 0 or waited > seconds:
             return checked, waited
@@ -587,10 +591,6 @@ def two_stacks_on_the_same_machines() -> tuple[str, str, bool]:
             f"{first_destroyed.returncode}", ok)
 
 
-def make_stack(target: str, stack: str) -> subprocess.CompletedProcess:
-    return run("make", "-s", target, f"STACK={stack}")
-
-
 IPSEC_STACK = "faults-ipsec"
 
 
@@ -764,7 +764,7 @@ def engines_come_and_go() -> tuple[str, str, bool]:
 
 def stray_threads(host: str, stack: str = STACK) -> int:
     """How many threads HOST's engine has in removed network namespaces (moby/moby#39036)."""
-    shown = run("docker", "exec", host_container_name(stack, host), "sh", "-c", host_scripts.render("show-stray-threads"))
+    shown = on_host(host, host_scripts.render("show-stray-threads"), check=False, stack=stack)
     return len(shown.stdout.split())
 
 
@@ -775,7 +775,7 @@ def refreshed_and_repaired(breaks: list[tuple[str, str]], touched: str, stack: s
     and all ends clean, no engine left with a thread in a removed network namespace."""
     hosts = sorted({host for host, _ in breaks})
     for host, command in breaks:
-        run("docker", "exec", host_container_name(stack, host), "sh", "-c", command)
+        on_host(host, command, check=False, stack=stack)
     stray_before = {host: stray_threads(host, stack) for host in hosts}
     refreshed = run("pulumi", "refresh", "--stack", stack, "--yes", "--skip-preview")
     named = sorted(set(re.findall(r"HostWatch (\S+) (?:deleted|updated)", refreshed.stdout)))
