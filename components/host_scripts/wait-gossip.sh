@@ -16,7 +16,7 @@
 : "${ENGINES:?}"
 if ! wait_until "${STRAY_THREAD_WAIT_S:-2}" "the engine's threads to leave removed network namespaces" \
   engine_has_no_stray_thread 2>/dev/null; then
-  note "$(hostname): the engine has a thread in a removed network namespace (moby/moby#39036): restarting it"
+  note "$(hostname): the engine has a thread in a removed network namespace (moby/moby#39036): restarting it (its containers without a restart policy stay stopped)"
   restart_engine
 fi
 met_another() {
