@@ -16,7 +16,7 @@ export PULUMI_CONFIG_PASSPHRASE ?=
 endif
 export STACK
 
-.PHONY: up test integration e2e bench faults check tools images engine venv preview refresh destroy forget-host inspect consul-ui logs graph inventory lint-workflows env clean
+.PHONY: up test integration e2e bench faults check tools images engine venv preview refresh destroy forget-host inspect consul-ui logs graph contexts inventory lint-workflows env clean
 
 up:            ## stand the topology up (sandbox by default) and print its hosts, overlay and ping matrix
 	bash scripts/up.sh
@@ -67,6 +67,7 @@ refresh: venv tools | .state  ## what was removed or changed on STACK's hosts be
 destroy: venv tools | .state  ## remove everything STACK created (says how to go on if a host is unreachable)
 	@$(PY) -m ops.lock --stack $(STACK)
 	@pulumi destroy --stack $(STACK) --yes --skip-preview || { $(PY) -m ops.reach --stack $(STACK); exit 1; }
+	@$(PY) -m ops.contexts --stack $(STACK) --remove
 
 forget-host: venv tools | .state  ## the stack forgets what lives on HOST, an unreachable existing machine
 	@$(PY) -m ops.reach --stack $(STACK) --forget $(HOST)
@@ -85,6 +86,9 @@ check: venv tools | .state  ## ping every pair again now, on the running STACK; 
 
 graph: venv tools | .state  ## STACK's topology and its pings as a picture: .sandbox/STACK/topology.svg and .png (needs graphviz)
 	@$(PY) -m ops.graph --stack $(STACK)
+
+contexts: venv tools | .state  ## a docker context per host of STACK (`docker --context mhs-demo1 ps`), over SSH with its key and pinned host key; make destroy removes them
+	@$(PY) -m ops.contexts --stack $(STACK)
 
 inventory: venv tools | .state  ## STACK's hosts for Ansible and ssh: .sandbox/STACK/inventory.ini and ssh_config
 	@$(PY) -m ops.inventory --stack $(STACK)

@@ -13,6 +13,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Callable
 
 from ops.stack import ToolError, host_roles, shown, stack_dir, stack_outputs
 
@@ -56,16 +57,22 @@ def ssh_config_value(value: object) -> str:
     return f'"{text}"' if any(c.isspace() for c in text) else text
 
 
-def ssh_config(stack: str, outputs: dict) -> str:
-    """A `Host` block per host, for `ssh -F FILE HOST`."""
-    lines = [f"# Stack {stack}, written by `make inventory STACK={stack}` from its outputs: ssh -F THIS_FILE HOST"]
+def ssh_host_blocks(outputs: dict, named: Callable[[str], str] = str) -> list[str]:
+    """A `Host NAMED(host)` block per host: its endpoint, user and key; only its pinned host key."""
+    lines = []
     for name, access in outputs["hostAccess"].items():
-        lines += ["", f"Host {name}", f"  HostName {ssh_config_value(access['address'])}", f"  Port {access['port']}",
+        lines += ["", f"Host {named(name)}", f"  HostName {ssh_config_value(access['address'])}", f"  Port {access['port']}",
                   f"  User {ssh_config_value(access['user'])}"]
         if access.get("privateKeyFile"):
             lines += [f"  IdentityFile {ssh_config_value(access['privateKeyFile'])}", "  IdentitiesOnly yes"]
         lines += [f"  UserKnownHostsFile {ssh_config_value(access['knownHostsFile'])}", "  StrictHostKeyChecking yes"]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def ssh_config(stack: str, outputs: dict) -> str:
+    """A `Host` block per host, for `ssh -F FILE HOST`."""
+    lines = [f"# Stack {stack}, written by `make inventory STACK={stack}` from its outputs: ssh -F THIS_FILE HOST"]
+    return "\n".join(lines + ssh_host_blocks(outputs)) + "\n"
 
 
 def write(stack: str, outputs: dict) -> list[Path]:

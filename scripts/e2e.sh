@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make e2e: the sandbox stack for real, through the README's own commands where they exist.
-#   make up -> checks of the outputs and the keystore (or swarm) -> make inspect -> make check -> a second `pulumi up` that
-#   must change nothing -> `pulumi refresh` then `pulumi preview --expect-no-changes` -> make destroy
-#   -> nothing of the stack left on the local engine -> no secret anywhere in the captured output.
+#   make up -> checks of the outputs and the keystore (or swarm) -> make inspect -> make check -> make contexts and
+#   `docker --context ENGINE run` on the overlay -> a second `pulumi up` that must change nothing -> `pulumi refresh`
+#   then `pulumi preview --expect-no-changes` -> make destroy -> nothing of the stack left on the local engine, no
+#   context of it -> no secret anywhere in the captured output.
 # Prints one summary line with the timings. Whatever fails, what the run created is destroyed.
 #   E2E_STACK  stack to use (default sandbox)
 # Run it through make, which sets the Pulumi environment (see the Makefile).
@@ -63,6 +64,10 @@ logged make -s inspect
 step "make check (the ping matrix again, live)"
 logged make -s check
 
+step "make contexts, then the tutorial's by-hand steps through them"
+logged make -s contexts
+logged venv/bin/python tests/e2e_check.py --by-hand --stack "$STACK"
+
 step "pulumi up (second: no changes expected)"
 pulumi preview --stack "$STACK" --expect-no-changes --diff >>"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; false; }
 t=$(now)
@@ -89,6 +94,11 @@ if [ -n "${VAGRANT_STACK:-}" ]; then
 	volumes=$(comm -13 <(echo "$volumes_before") <(dangling_volumes) | tr '\n' ' ')
 	[ -z "$machines$networks$volumes" ] || { echo "e2e: left after vagrant destroy: machines [$machines] networks [$networks] volumes [$volumes]" >&2; false; }
 fi
+
+step "make destroy took the stack's contexts and its Include line away"
+left=$(docker context ls --format '{{.Name}} {{.Description}}' | grep -F " docker-multihost stack $STACK" || true)
+included=$(grep -F "docker-multihost stack $STACK:" "$(getent passwd "$(id -un)" | cut -d: -f6)/.ssh/config" 2>/dev/null || true)
+[ -z "$left$included" ] || { echo "e2e: left after destroy: contexts [$left] ~/.ssh/config lines [$included]" >&2; false; }
 
 step "no secret in the output"
 venv/bin/python tests/e2e_check.py --scan "$LOG" "$secrets"

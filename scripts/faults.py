@@ -90,6 +90,20 @@ def failing_pairs(output: str) -> set[tuple[str, str]]:
             if line.startswith("FAIL")}
 
 
+def exit_said(done: subprocess.CompletedProcess) -> str:
+    """`exit N`, and where a make check failed, how many rows failed and the first of them (else
+    the first line saying error, or the last line): a CI log cut to its tail then still says why."""
+    if done.returncode == 0:
+        return "exit 0"
+    rows = check_rows(done.stdout)
+    failed = [line for line in rows.values() if line.startswith("FAIL")]
+    if failed:
+        return f"exit {done.returncode} ({len(failed)} of {len(rows)} rows FAIL, first: {' '.join(failed[0].split())[:160]})"
+    lines = (done.stdout + done.stderr).strip().splitlines() or [""]
+    said = next((line for line in lines if "error" in line.lower()), lines[-1])
+    return f"exit {done.returncode} ({' '.join(said.split())[:160]})"
+
+
 def vxlan_dropped_between_one_pair() -> tuple[str, str, bool]:
     a, b = "mhs-demo0", "mhs-demo1"
     address = stack_outputs(STACK)["hostAddresses"]
@@ -107,7 +121,7 @@ def vxlan_dropped_between_one_pair() -> tuple[str, str, bool]:
         and repaired.returncode == 0
     return (f"non-zero exit, 100% loss exactly {a}<->{b} (4 of 12 rows); restored: exit 0",
             f"exit {broken.returncode}, failing {sorted(failing)}, {len(check_rows(broken.stdout))} rows; "
-            f"restored: exit {repaired.returncode}", ok)
+            f"restored: {exit_said(repaired)}", ok)
 
 
 def one_engine_stopped() -> tuple[str, str, bool]:
@@ -126,7 +140,7 @@ def one_engine_stopped() -> tuple[str, str, bool]:
     ok = broken.returncode != 0 and failing == involved and len(involved) == 4 and says_why and repaired.returncode == 0
     return (f"non-zero exit, only the 4 pairs with {stopped} fail, its rows say the engine does not answer; restored: exit 0",
             f"exit {broken.returncode}, failing {sorted(failing)}, reason given: {says_why}; "
-            f"restored: exit {repaired.returncode}", ok)
+            f"restored: {exit_said(repaired)}", ok)
 
 
 HEAL_BOUND_S = 60
@@ -159,7 +173,7 @@ def engine_restart_heals() -> tuple[str, str, bool]:
         restart_engine(name)
         checked, waited = check_within(HEAL_BOUND_S)
         inspected = make("inspect")
-        seen.append(f"{name}: make check exit {checked.returncode} after {waited:.1f}s, make inspect exit {inspected.returncode}")
+        seen.append(f"{name}: make check {exit_said(checked)} after {waited:.1f}s, make inspect exit {inspected.returncode}")
         ok = ok and checked.returncode == 0 and inspected.returncode == 0
     return (f"after each restart, make check and make inspect pass within {HEAL_BOUND_S}s, nothing run by hand",
             "; ".join(seen), ok)
@@ -177,7 +191,7 @@ def consul_stopped() -> tuple[str, str, bool]:
     ok = broken.returncode != 0 and one_line and repaired.returncode == 0
     return ("make inspect: non-zero exit, one line 'the keystore ... does not answer'; started again: make check exit 0",
             f"exit {broken.returncode}, {len(error_lines)} line(s): {error_lines[0][:90] if error_lines else ''}; "
-            f"make check exit {repaired.returncode}", ok)
+            f"make check {exit_said(repaired)}", ok)
 
 
 def keystore_address() -> str:
@@ -239,7 +253,7 @@ def outsider_on_the_underlay() -> tuple[str, str, bool]:
         and checked.returncode == 0
     return ("Consul (8501), gossip (7946) and VXLAN (4789) unreachable from a non-peer; the stack's pings: make check exit 0",
             f"curl to Consul exit {consul.returncode}, tcp 7946 exit {gossip.returncode}, dropped on mhs-demo0: "
-            f"{dropped}; make check exit {checked.returncode}", ok)
+            f"{dropped}; make check {exit_said(checked)}", ok)
 
 
 def logs_of_a_broken_stack() -> tuple[str, str, bool]:
@@ -291,7 +305,7 @@ def host_key_changed() -> tuple[str, str, bool]:
     example = up_names[0].strip()[:160] if up_names else "none"
     return (f"pulumi up and make check refuse {changed}, naming it and both fingerprints; old key back: make check exit 0",
             f"up exit {up.returncode} ({len(up_names)} line(s) naming it: {example}); make check exit "
-            f"{checked.returncode}, its {len(rows)} rows naming it: {rows_name}; restored: exit {repaired.returncode}", ok)
+            f"{checked.returncode}, its {len(rows)} rows naming it: {rows_name}; restored: {exit_said(repaired)}", ok)
 
 
 def host_removed_then_destroy() -> tuple[str, str, bool]:
@@ -750,7 +764,7 @@ def engines_come_and_go() -> tuple[str, str, bool]:
             ok = ok and step_ok
             updated = sorted(name for op, name in steps if op == "update")
             seen.append(f"{what}: {counts}{' WRONG ' + str(wrong[:4]) if wrong else ''}, up exit {changed.returncode}, "
-                        f"check exit {checked.returncode}, updated {updated}")
+                        f"check {exit_said(checked)}, updated {updated}")
             before = indexes
     finally:
         destroyed = make_stack("destroy", DAY2_STACK)
@@ -791,8 +805,8 @@ def refreshed_and_repaired(breaks: list[tuple[str, str]], touched: str, stack: s
         and unchanged.returncode == 0 and not any(stray_after.values())
     return (f"engine threads in removed namespaces {stray_before}; "
             f"refresh exit {refreshed.returncode} naming {named}; plan {counts}{' WRONG ' + str(wrong[:4]) if wrong else ''}; "
-            f"up exit {repaired.returncode} (then such threads {stray_after}); "
-            f"make check exit {checked.returncode} after {waited:.1f}s; "
+            f"up {exit_said(repaired)} (then such threads {stray_after}); "
+            f"make check {exit_said(checked)} after {waited:.1f}s; "
             f"preview --expect-no-changes exit {unchanged.returncode}"), ok
 
 
@@ -831,13 +845,13 @@ def drift_is_seen_and_repaired() -> tuple[str, str, bool]:
               ("overlay network removed (its probes first)", network_removed, r"^(probe-|overlay-)")]
     for what, breaks, touched in drifts:
         said, fine = refreshed_and_repaired(breaks, touched)
-        seen.append(f"{what}: {said}{'' if fine else ' FAILED'}")
+        seen.append(f"{what}: {said}" if fine else f"FAILED {what}: {said}")
         ok = ok and fine
     return ("healthy refresh: no change; for a probe removed, a probe stopped, an engine's cluster store reverted "
             "(another engine, then the first), the overlay network removed: refresh names the watches of what "
             "changed, the plan touches only that and what depends on it (and the pings), up repairs it, make "
             "check and preview --expect-no-changes pass, no engine keeps a thread in a removed network namespace",
-            "; ".join(seen), ok)
+            "; ".join(sorted(seen, key=lambda part: not part.startswith("FAILED"))), ok)
 
 
 KILLED_STACK = "faults-killed"
@@ -912,6 +926,10 @@ SCENARIOS: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = [
 ]
 
 
+SUMMARY_CHARS = 400
+"""How much of a failed scenario's `seen` the closing summary repeats (CI keeps only the log's tail)."""
+
+
 def start_agent() -> str:
     """An ssh-agent for this run, in this process's environment (and so its commands'): its pid."""
     out = run("ssh-agent", "-s", check=True).stdout
@@ -952,9 +970,9 @@ def main() -> int:
         if agent:
             run("ssh-agent", "-k")
     failed = [o for o in outcomes if not o.ok]
-    # The failures again, last: a log cut to its tail still shows them.
+    # The failures again, last and short: a log cut to its last few thousand characters still shows them.
     for outcome in failed:
-        print(f"FAILED {outcome.name} | expected: {outcome.expected} | seen: {outcome.seen}")
+        print(f"FAILED {outcome.name} | seen: {outcome.seen[:SUMMARY_CHARS]}")
     print(f"faults: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed or len(outcomes) < len(scenarios) else 0
 

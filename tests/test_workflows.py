@@ -47,8 +47,8 @@ def test_a_cached_actionlint_is_used_without_building(tmp_path, monkeypatch):
     assert tools.actionlint() == cached / "actionlint"
 
 
-def test_graph_inventory_and_lint_workflows_are_phony_targets_with_a_description():
+def test_graph_contexts_inventory_and_lint_workflows_are_phony_targets_with_a_description():
     text = (ROOT / "Makefile").read_text()
     phony = set(re.search(r"^\.PHONY:(.*)$", text, re.M)[1].split())
     described = {target for target, _ in re.findall(r"^([\w-]+):[^\n#]*##\s*(\S.*)$", text, re.M)}
-    assert {"graph", "inventory", "lint-workflows"} <= phony & described
+    assert {"graph", "contexts", "inventory", "lint-workflows"} <= phony & described
