@@ -77,6 +77,7 @@ class OverlayNetwork(pulumi.ComponentResource):
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
         self._checked_attachment = NetworkAttachment(steps, settings, args.network_name)
         self._network_name = args.network_name
+        self._scope = plane.network_scope
         self._engines_listing = {engine.host.name for engine in plane.engines_listing_networks}
         self.register_outputs({"name": self.name, "subnet": args.subnet})
 
@@ -85,4 +86,4 @@ class OverlayNetwork(pulumi.ComponentResource):
         networks, once it lists this one (and gossips); else (a swarm worker) once it exists."""
         if engine.host.name in self._engines_listing:
             return self._checked_attachment
-        return NetworkAttachment([], {"NETWORK": self.name}, self._network_name)
+        return NetworkAttachment([], {"NETWORK": self.name, "SCOPE": self._scope}, self._network_name)

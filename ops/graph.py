@@ -131,7 +131,7 @@ def dot(stack: str, outputs: dict) -> str:
     lines = [
         f"digraph {quoted(stack)} {{",
         "  graph " + attributes(label=f"stack {stack} ({plane})\n{LEGEND}", labelloc="t", fontname="Helvetica",
-                                nodesep="0.4", ranksep="0.6") + ";",
+                                nodesep="0.4", ranksep="0.6", compound="true") + ";",
         "  node " + attributes(fontname="Helvetica", fontsize="11", shape="box", style="rounded,filled",
                                fillcolor="#f5f5f5") + ";",
         "  edge " + attributes(fontname="Helvetica", fontsize="9", color=GREY) + ";",
@@ -140,11 +140,13 @@ def dot(stack: str, outputs: dict) -> str:
         lines += host_cluster(host, role, outputs)
     lines += overlay_cluster(outputs)
     # Each edge points back at the control plane: the keystore ranks above the engines, a swarm's
-    # manager stays in their row.
+    # manager stays in their row. A store's edge ends at the hosts' boxes, clear of their labels.
     for host, role in roles.items():
         if role == "engine":
             lines.append(f"  {KEYSTORE_NODE} -> {engine_node(host)} "
-                         + attributes(label="cluster-store", dir="back", style="dashed") + ";")
+                         + attributes(label="cluster-store", dir="back", style="dashed",
+                                      ltail=f"cluster host {outputs.get('keystoreHost', '')}",
+                                      lhead=f"cluster host {host}") + ";")
         elif role == "worker":
             lines.append(f"  {engine_node(outputs.get('swarmManager', ''))} -> {engine_node(host)} "
                          + attributes(label="joins", dir="back", style="dashed", constraint="false") + ";")

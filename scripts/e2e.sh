@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make e2e: the sandbox stack for real, through the README's own commands where they exist.
 #   make up -> checks of the outputs and the keystore (or swarm) -> make inspect -> make check -> make contexts and
-#   `docker --context ENGINE run` on the overlay -> a second `pulumi up` that must change nothing -> `pulumi refresh`
-#   then `pulumi preview --expect-no-changes` -> make destroy -> nothing of the stack left on the local engine, no
-#   context of it -> no secret anywhere in the captured output.
+#   `docker --context ENGINE run` on the overlay -> make inventory used by ssh and ansible, make graph -> a second
+#   `pulumi up` that must change nothing -> `pulumi refresh` then `pulumi preview --expect-no-changes` -> make destroy
+#   -> nothing of the stack left on the local engine, no context of it -> no secret anywhere in the captured output.
 # Prints one summary line with the timings. Whatever fails, what the run created is destroyed.
 #   E2E_STACK  stack to use (default sandbox)
 # Run it through make, which sets the Pulumi environment (see the Makefile).
@@ -67,6 +67,12 @@ logged make -s check
 step "make contexts, then the tutorial's by-hand steps through them"
 logged make -s contexts
 logged venv/bin/python tests/e2e_check.py --by-hand --stack "$STACK"
+
+step "make inventory and make graph: ssh -F and ansible reach each host through the inventory; the picture is written"
+logged make -s inventory
+logged venv/bin/python tests/e2e_check.py --inventory --stack "$STACK"
+logged make -s graph
+[ -s ".sandbox/$STACK/topology.svg" ] && [ -s ".sandbox/$STACK/topology.png" ]
 
 step "pulumi up (second: no changes expected)"
 pulumi preview --stack "$STACK" --expect-no-changes --diff >>"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; false; }

@@ -277,6 +277,29 @@ def test_a_probe_runs_once_and_is_replaced_only_when_its_settings_change(fake_do
     assert "--network other-net" in docker_calls(env, "run ")[-1]
 
 
+def test_a_probe_on_a_swarms_network_asks_for_the_address_it_got(fake_docker):
+    run_with(fake_docker, "run-probe", {**PROBE, "SCOPE": "swarm"})
+    assert docker_calls(fake_docker, "network ") == ["network disconnect my-net probe-a",
+                                                     "network connect --ip 10.0.4.2 my-net probe-a"]
+
+
+def test_a_probe_on_a_swarms_network_asks_for_its_address_once(fake_docker):
+    run_with(fake_docker, "run-probe", {**PROBE, "SCOPE": "swarm"})
+    run_with(fake_docker, "run-probe", {**PROBE, "SCOPE": "swarm"})
+    assert len(docker_calls(fake_docker, "network connect")) == 1
+
+
+def test_a_swarm_probe_made_before_it_asked_for_its_address_is_made_again(fake_docker):
+    run_with(fake_docker, "run-probe", PROBE)
+    run_with(fake_docker, "run-probe", {**PROBE, "SCOPE": "swarm"})
+    assert (docker_calls(fake_docker, "rm "), len(docker_calls(fake_docker, "network connect"))) == (["rm -f probe-a"], 1)
+
+
+def test_a_probe_on_a_stores_network_keeps_its_address_without_asking(fake_docker):
+    run_with(fake_docker, "run-probe", {**PROBE, "SCOPE": "global"})
+    assert docker_calls(fake_docker, "network ") == []
+
+
 def test_the_overlay_is_created_once_and_a_different_network_of_its_name_is_refused(fake_docker):
     env = fake_docker
     network = {"NETWORK": "my-net", "SUBNET": "10.0.4.0/24", "GATEWAY": "10.0.4.1", "ENCRYPTED": "0"}

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import FAKE_JOIN_TOKEN, ROOT, secret_value, stack_config
+from conftest import FAKE_JOIN_TOKEN, ROOT, secret_value, setting, stack_config
 from components.config import ConfigError, parse_settings
 
 T = "multihost:index:"
@@ -67,6 +67,12 @@ def test_swarm_graph_has_engines_and_no_consul(run_program):
     assert len(run.outputs["pingResults"]) == 4 and run.outputs["allReachable"] is True
     ensure = run.mocks.inputs["mhs-demo1-engine"]["stdin"]
     assert "CONTROL_PLANE=swarm" in ensure and "ENGINE_LINE=26.1" in ensure
+
+
+@pytest.mark.parametrize("host", ["mhs-demo0", "mhs-demo1"])
+def test_each_swarm_probe_is_told_its_network_is_a_swarms(run_program, host):
+    run = run_program(stack_config("sandbox-swarm"))
+    assert setting(run.mocks.inputs[f"probe-{host}-container"]["stdin"], "SCOPE") == "swarm"
 
 
 def test_swarm_edges_manager_first_then_workers_then_network(run_program):

@@ -56,6 +56,14 @@ def test_every_engine_points_at_the_keystore_as_its_cluster_store():
     assert {edge(text, "keystore", f"engine mhs-demo{i}")["label"] for i in (0, 1)} == {"cluster-store"}
 
 
+def test_a_cluster_store_edge_runs_between_the_host_boxes_clear_of_their_labels():
+    text = dot("sandbox", fake_outputs())
+    found = edge(text, "keystore", "engine mhs-demo1")
+    # dot clips at a cluster's border only in a compound graph.
+    assert (found["ltail"], found["lhead"], 'compound="true"' in text.splitlines()[1]) == \
+        ("cluster host mh-keystore", "cluster host mhs-demo1", True)
+
+
 def test_a_swarm_has_no_keystore():
     assert '"keystore"' not in dot("sandbox-swarm", fake_outputs(3, "swarm"))
 

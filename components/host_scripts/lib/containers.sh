@@ -19,4 +19,5 @@ run_container() {
     *) fail "a container named $name that is not this stack's is on $(hostname) (its $STACK_ID_LABEL label: '$(echo "$current" | cut -d' ' -f2)'): remove or rename it, or use another host" ;;
   esac
   docker run -d --name "$name" --label "$STACK_ID_LABEL=$STACK_ID" --label "multihost.run=$*" "$@" >/dev/null
+  CONTAINER_MADE=$name
 }
