@@ -29,6 +29,11 @@ RECORD = "contexts.json"
 whether it made ~/.ssh/config."""
 
 
+def included_config(stack: str) -> Path:
+    """The stack's ssh settings for its contexts, which ~/.ssh/config includes."""
+    return stack_dir(stack) / "contexts.ssh_config"
+
+
 def alias(stack: str, name: str) -> str:
     """The ssh Host a context dials: unique per stack, so it never shadows a name of the user's."""
     return f"docker-multihost-{stack}-{name}"
@@ -112,7 +117,7 @@ def create(stack: str, outputs: dict) -> list[str]:
         raise ToolError(f"docker contexts named {', '.join(taken)} exist and are not stack {stack}'s: "
                         f"nothing changed (`docker context rm NAME` frees a name you no longer need)")
     folder = stack_dir(stack)
-    included = folder / "contexts.ssh_config"
+    included = included_config(stack)
     included.write_text(contexts_ssh_config(stack, outputs))
     record = folder / RECORD
     made = json.loads(record.read_text())["madeSshConfig"] if record.exists() else False
@@ -141,8 +146,8 @@ def remove(stack: str) -> list[str]:
         done = docker("context", "rm", "--force", name)
         if done.returncode != 0:
             raise ToolError(f"docker context rm {name} failed: {done.stderr.strip()}")
-    remove_include(stack, folder / "contexts.ssh_config", recorded["madeSshConfig"])
-    (folder / "contexts.ssh_config").unlink(missing_ok=True)
+    remove_include(stack, included_config(stack), recorded["madeSshConfig"])
+    included_config(stack).unlink(missing_ok=True)
     record.unlink()
     return removed
 
@@ -166,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, access in outputs["hostAccess"].items():
         if access["user"] != "root":
             print(f"contexts: on {name}, {access['user']} needs the engine's socket (the host's docker group)")
-    print(f"contexts: {', '.join(names)} (ssh settings in {shown(stack_dir(args.stack) / 'contexts.ssh_config')}, "
+    print(f"contexts: {', '.join(names)} (ssh settings in {shown(included_config(args.stack))}, "
           f"included from {shown(user_ssh_config())}); try: docker --context {names[-1]} ps")
     return 0
 

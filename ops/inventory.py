@@ -51,6 +51,10 @@ def inventory_ini(stack: str, outputs: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+INVENTORY_FILE, SSH_CONFIG_FILE = "inventory.ini", "ssh_config"
+"""The files `make inventory` writes into .sandbox/STACK."""
+
+
 def ssh_config_value(value: object) -> str:
     """An ssh_config argument: `%` is literal (ssh expands tokens in file names), quoted if it has spaces."""
     text = str(value).replace("%", "%%")
@@ -80,7 +84,7 @@ def write(stack: str, outputs: dict) -> list[Path]:
         raise ToolError(f"stack {stack!r} has no hostAccess output: make up STACK={stack} writes it")
     folder = stack_dir(stack)
     written = []
-    for name, text in (("inventory.ini", inventory_ini(stack, outputs)), ("ssh_config", ssh_config(stack, outputs))):
+    for name, text in ((INVENTORY_FILE, inventory_ini(stack, outputs)), (SSH_CONFIG_FILE, ssh_config(stack, outputs))):
         (folder / name).write_text(text)
         written.append(folder / name)
     return written

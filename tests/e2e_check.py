@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.names import probe_name  # noqa: E402
 from ops.contexts import alias  # noqa: E402
+from ops.inventory import INVENTORY_FILE, SSH_CONFIG_FILE  # noqa: E402
 from ops.inspect import read_keystore, stack_keystore, read_swarm  # noqa: E402
 from components.ping import describe  # noqa: E402
 from ops.reach import secret_lines  # noqa: E402
@@ -126,10 +127,10 @@ def through_inventory(stack: str, outputs: dict) -> int:
     hosts = list(outputs["hostAccess"])
     seen = {}
     for host in hosts:
-        done = subprocess.run(["ssh", "-F", str(folder / "ssh_config"), host, "hostname"], capture_output=True,
+        done = subprocess.run(["ssh", "-F", str(folder / SSH_CONFIG_FILE), host, "hostname"], capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL)
         seen[f"ssh {host}"] = done.stdout.strip() if done.returncode == 0 else f"exit {done.returncode}: {done.stderr.strip()}"
-    done = subprocess.run(["ansible", "-i", str(folder / "inventory.ini"), "all", "-m", "raw", "-a", "hostname", "-o"],
+    done = subprocess.run(["ansible", "-i", str(folder / INVENTORY_FILE), "all", "-m", "raw", "-a", "hostname", "-o"],
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     for line in done.stdout.splitlines():
         host, _, rest = line.partition(" | ")
