@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make e2e: the sandbox stack for real, through the README's own commands where they exist.
 #   make up -> checks of the outputs and the keystore (or swarm) -> make inspect -> make check -> make contexts and
-#   `docker --context ENGINE run` on the overlay -> make inventory used by ssh and ansible, make graph -> a second
+#   `docker --context ENGINE run` on the overlay -> make inventory used by ssh and ansible, make graph -> (Vagrant
+#   machines) reboots of an engine and the keystore, healed with nothing run -> a second
 #   `pulumi up` that must change nothing -> `pulumi refresh` then `pulumi preview --expect-no-changes` -> make destroy
 #   -> nothing of the stack left on the local engine, no context of it -> no secret anywhere in the captured output.
 # Prints one summary line with the timings. Whatever fails, what the run created is destroyed.
@@ -73,6 +74,11 @@ logged make -s inventory
 logged venv/bin/python tests/e2e_check.py --inventory --stack "$STACK"
 logged make -s graph
 [ -s ".sandbox/$STACK/topology.svg" ] && [ -s ".sandbox/$STACK/topology.png" ]
+
+if [ -n "${VAGRANT_STACK:-}" ]; then
+	step "vagrant reload of an engine's machine, then the keystore's (reboots): make check passes again, nothing run"
+	logged venv/bin/python tests/e2e_check.py --reboot --stack "$STACK"
+fi
 
 step "pulumi up (second: no changes expected)"
 pulumi preview --stack "$STACK" --expect-no-changes --diff >>"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; false; }

@@ -77,3 +77,11 @@ def test_vagrantfile_defines_the_stacks_hosts_for_virtualbox_and_docker(stack, t
     for arg in ("--cap-add=ALL", "--cap-drop=SYS_RESOURCE", "--security-opt=seccomp=unconfined",
                 "--cgroupns=private", "--volume=/var/lib/docker", f"--label=multihost.stack={stack}"):
         assert arg in create_args
+
+
+@pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby is not installed")
+def test_a_docker_provider_machine_is_given_longer_to_stop_than_its_engine_needs(tmp_path):
+    stop_timeout = int(re.search(r"^docker\.stop_timeout (\d+)$", evaluate("dev-docker", tmp_path), re.M).group(1))
+    host_init = (ROOT / "images" / "host" / "host-init").read_text()
+    engine_stop = int(re.search(r"ENGINE_STOP_S=\$\{ENGINE_STOP_S:-(\d+)\}", host_init).group(1))
+    assert stop_timeout > engine_stop

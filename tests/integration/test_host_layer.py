@@ -37,6 +37,8 @@ STACK_ID = "1a7e9a7e0001"
 SUBNET = "172.28.130.0/24"
 HOST_IMAGE, CONSUL_IMAGE, PROBE_IMAGE = "multihost/host:bullseye", "multihost/consul:1.8.7", "multihost/probe:busybox"
 NETWORK, OVERLAY_SUBNET, OVERLAY_GATEWAY = "my-net", "10.0.4.0/24", "10.0.4.1"
+REBOOTED = "mhs-demo2"
+REBOOT_STOP_S, REBOOT_HEAL_S = 40, 60
 
 
 @dataclass
@@ -139,7 +141,9 @@ def topology(tmp_path_factory):
                    "--network", underlay, "--ip", host.address, *flags, "--cgroupns", "private",
                    "--tmpfs", "/run:rw,exec", "-v", f"{volume}:/var/lib/docker",
                    "-p", f"127.0.0.1:{host.ssh_port}:22", "-e", f"AUTHORIZED_KEYS={key.with_suffix('.pub').read_text().strip()}",
-                   HOST_IMAGE)
+                   # The last host's engine starts at boot, as the sandbox's do (and is rebooted below);
+                   # the others' are started over SSH, as on a machine without Docker at boot.
+                   *(["-e", "START_ENGINE=1"] if host.name == REBOOTED else []), HOST_IMAGE)
         for host in hosts:
             wait_for_sshd(host)
         keystore, *engines = hosts
@@ -290,6 +294,42 @@ def test_dropped_vxlan_shows_as_loss_not_a_crash(topology):
     finally:
         subprocess.run(["iptables", "-D", *rule], check=True)
     assert results and all(not r["reachable"] and r["loss_pct"] == 100 for r in results), results
+
+
+def failed_pings(engines: list[SandboxHost]) -> list:
+    """The pings between ENGINES that did not pass, or why they could not be run."""
+    try:
+        return [r for r in ping_all(engines) if not r["reachable"]]
+    except (AssertionError, subprocess.TimeoutExpired) as err:
+        return [str(err)[-300:]]
+
+
+@pytest.fixture(scope="module")
+def rebooted(topology):
+    """The last engine's host stopped (SIGTERM, as a reboot or `vagrant reload` stops it, with the
+    time Vagrant's provider is given) and started again: the time it took to stop, and the pings
+    failing when they first all passed again (or at REBOOT_HEAL_S)."""
+    host = next(e for e in topology["engines"] if e.name == REBOOTED)
+    started = time.monotonic()
+    docker("stop", "--time", str(REBOOT_STOP_S), f"{PREFIX}-{host.name}")
+    stopped_in = time.monotonic() - started
+    docker("start", f"{PREFIX}-{host.name}")
+    wait_for_sshd(host)
+    deadline = time.monotonic() + REBOOT_HEAL_S
+    while (failed := failed_pings(topology["engines"])) and time.monotonic() < deadline:
+        time.sleep(1)
+    healed_in = time.monotonic() - started - stopped_in
+    print(f"{host.name}: stopped in {stopped_in:.1f} s, all pings passed {healed_in:.1f} s after its start")
+    return {"host": host, "stopped_in": stopped_in, "failed": failed}
+
+
+def test_a_host_stopped_as_at_a_reboot_stops_its_engine_first(rebooted):
+    log = rebooted["host"].ssh("cat /var/log/dockerd.log")
+    assert "Daemon shutdown complete" in log and rebooted["stopped_in"] < REBOOT_STOP_S, rebooted["stopped_in"]
+
+
+def test_a_rebooted_host_is_back_on_the_overlay_with_nothing_run_on_it(rebooted):
+    assert rebooted["failed"] == []
 
 
 def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
