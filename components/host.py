@@ -112,7 +112,7 @@ class Host(pulumi.ComponentResource):
             parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] = (),
             delete_script: Optional[host_scripts.Scripts] = None, delete_settings: Optional[Mapping[str, str]] = None,
             deleted_with: Optional[pulumi.Resource] = None, secret_stdout: bool = False,
-            watched: Optional[Watched] = None) -> command.remote.Command:
+            watched: Optional[Watched] = None, made_again_with: Sequence[pulumi.Resource] = ()) -> command.remote.Command:
         """Run components/host_scripts/<script>.sh (or several, in order, in one SSH session) on
         this host when created or when its settings change. The script goes on stdin, so the
         command (and any error) reads `sh -s # <script>.sh` and then the script's own stderr, not
@@ -120,7 +120,8 @@ class Host(pulumi.ComponentResource):
         values, written into the command), unless `deleted_with` (by default the machine) goes too.
         `secret_stdout`: what the script prints is a secret, kept encrypted in the state and never
         shown while it runs. `watched`: a refresh asks the host about what the command made; gone
-        or changed, the next `up` runs the command again (its delete first)."""
+        or changed, the next `up` runs the command again (its delete first); so does the replacement
+        of any of `made_again_with` (what the thing is made on, as a container on its network)."""
         opts = self.on_host(parent, depends_on)
         if deleted_with is not None:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(deleted_with=deleted_with))
@@ -132,13 +133,13 @@ class Host(pulumi.ComponentResource):
         if secret_stdout:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["stdout"]))
         identity = {"STACK_ID": self.stack_id}
-        triggers = None
+        triggers: Optional[list[pulumi.Input[str]]] = [made.id for made in made_again_with] or None
         if watched is not None:
             watch = HostWatch(f"{resource_name}-watch", connection=self._watch_connection(),
                               status=host_scripts.render_output(watched.script, {**watched.settings, **identity}),
                               want=watched.want, what=f"{watched.what} on {self.name}",
                               opts=pulumi.ResourceOptions(parent=parent, deleted_with=opts.deleted_with))
-            triggers = [watch.id]
+            triggers = [watch.id, *(triggers or [])]
         return command.remote.Command(
             resource_name,
             connection=self.connection(),

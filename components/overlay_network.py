@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
+import pulumi_command as command
 
 from components.engine import ControlPlane, Engine
 from components.host import Watched
@@ -40,6 +41,8 @@ class NetworkAttachment:
 class OverlayNetwork(pulumi.ComponentResource):
     name: pulumi.Output[str]
     """The network's name, once it is made."""
+    network: command.remote.Command
+    """The command that makes the network: what is attached to it is made again with it."""
 
     def __init__(self, name: str, args: OverlayNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:OverlayNetwork", name, None, opts)
@@ -65,6 +68,7 @@ class OverlayNetwork(pulumi.ComponentResource):
             watched=Watched(f"network {args.network_name}", "status-network",
                             {"NETWORK": args.network_name, "SCOPE": plane.network_scope},
                             pulumi.Output.concat(first.host.stack_id, " ", args.subnet)))
+        self.network = network
         self.name = network.stdout.apply(lambda out: out.strip())
         # Before a container attaches on an engine that lists networks, in the same SSH session as
         # its `docker run` (no command, nor SSH session, of its own): the network is there, and with

@@ -43,6 +43,9 @@ class ProbeContainer(pulumi.ComponentResource):
             {**image.settings, **attachment.settings, "PROBE": name},
             parent=self, depends_on=[engine.ready, *image.ready],
             delete_script="remove-container", delete_settings={"NAME": name},
+            # A network made again (its store gone with Consul's container, say) is another
+            # network: the probe on the old one is made again on it.
+            made_again_with=[args.network.network],
             # Running, and still on the network: a swarm worker that left its swarm keeps the
             # container, without its attachment.
             watched=Watched(f"container {name}", "status-container",

@@ -85,7 +85,14 @@ def test_a_watch_is_made_as_wanted_without_asking_the_host(monkeypatch):
     ("overlay-network", "overlay-network-watch"), ("mhs-demo1-engine", "mhs-demo1-engine-watch")])
 def test_what_a_command_makes_is_watched_and_the_command_runs_again_when_the_watch_is_new(run_program, command, watch):
     run = run_program(stack_config("sandbox"))
-    assert run.mocks.inputs[command]["triggers"] == [f"{watch}-id"]
+    assert run.mocks.inputs[command]["triggers"][0] == f"{watch}-id"
+
+
+@pytest.mark.parametrize("stack", ["sandbox", "sandbox-swarm"])
+def test_a_probe_is_made_again_when_its_network_is(run_program, stack):
+    run = run_program(stack_config(stack))
+    assert run.mocks.inputs["probe-mhs-demo1-container"]["triggers"] == \
+        ["probe-mhs-demo1-container-watch-id", "overlay-network-id"]
 
 
 def test_a_swarm_workers_membership_is_watched(run_program):
