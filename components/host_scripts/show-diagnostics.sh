@@ -14,6 +14,12 @@ section "docker info" docker info
 section "engine threads in removed network namespaces (moby/moby#39036)" engine_stray_threads
 section "containers" docker ps -a --format '{{.Names}}\t{{.Image}}\t{{.Status}}'
 section "networks" docker network ls
+section "container addresses" sh -c 'docker ps -aq | xargs -r docker inspect --format \
+  "{{.Name}} {{range \$n, \$s := .NetworkSettings.Networks}}{{\$n}}={{\$s.IPAddress}} {{end}}"'
+for overlay in $(docker network ls -q --filter driver=overlay); do
+  section "overlay $overlay: containers and peers" docker network inspect --verbose \
+    --format '{{.Name}} {{json .Containers}} {{json .Peers}}' "$overlay"
+done
 section "iptables (filter and nat)" sh -c 'iptables-save -t filter; iptables-save -t nat'
 if docker inspect consul >/dev/null 2>&1; then section "Consul members and keys under docker/" consul_state; fi
 if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
