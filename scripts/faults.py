@@ -177,7 +177,19 @@ def healed(name: str, bound: float, stack: str = STACK) -> tuple[str, bool]:
     inspected = make_stack("inspect", stack)
     fine = checked.returncode == 0 and inspected.returncode == 0
     return (f"make check {exit_said(checked)} after {waited:.1f}s, make inspect {exit_said(inspected)}"
-            + ("" if fine else f", {kept_logs(stack)}"), fine)
+            + ("" if fine else f", {containers_and_last_stop(name, stack)}, {kept_logs(stack)}"), fine)
+
+
+# What make logs leaves out (the engine log before its last start): how the engine stopped.
+LAST_STOP = ("docker ps -a --format '{{.Names}} {{.Status}}' | paste -sd, -; "
+             "grep -E 'Processing signal|Stop container|Force shutdown|shutdown complete|Failed to start' "
+             "/var/log/dockerd.log | tail -4 | cut -c1-160 | paste -sd'|' -")
+
+
+def containers_and_last_stop(name: str, stack: str) -> str:
+    """NAME's containers and the last lines of how its engine stopped and started them, on one line."""
+    shown = on_host(name, LAST_STOP, check=False, stack=stack)
+    return f"{name}: {' '.join(shown.stdout.split())}"
 
 
 def kept_logs(stack: str) -> str:
@@ -687,7 +699,7 @@ SWARM_STACK = "faults-swarm"
 
 def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
     """Every program run on a worker during a swarm stack's first `up`, with its arguments: strace
-    follows each worker's sshd (its container's first process) from the moment it runs, so every
+    follows each worker's sshd from the moment it listens, so every
     command the program sends there, and all they run, is seen; none may have the join token in
     its arguments (what `ps` shows every user of the host)."""
     write_stack_file(SWARM_STACK, "sandbox-swarm", {
@@ -698,12 +710,17 @@ def swarm_join_token_not_in_ps() -> tuple[str, str, bool]:
     tracers: dict[str, subprocess.Popen] = {}
     up_done = threading.Event()
 
+    def sshd_pid(worker: str) -> str:
+        """The worker's listening sshd (host-init, its first process, starts it), as the local engine sees it."""
+        listed = run("docker", "top", worker, "-eo", "pid,args").stdout.splitlines()[1:]
+        return next((line.split()[0] for line in listed if "sshd -D" in line), "")
+
     def attach() -> None:
         # A worker joins only after the manager's init: its sshd is up, and followed, long before.
         while not up_done.is_set() and len(tracers) < len(workers):
             for worker in workers:
-                pid = run("docker", "inspect", "-f", "{{.State.Pid}}", worker).stdout.strip()
-                if worker not in tracers and pid not in ("", "0"):
+                pid = sshd_pid(worker) if worker not in tracers else ""
+                if pid:
                     tracers[worker] = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65536",
                                                         "-o", str(traces[worker]), "-p", pid])
             time.sleep(0.1)
