@@ -182,6 +182,9 @@ def healed(name: str, bound: float, stack: str = STACK) -> tuple[str, bool]:
 
 # What make logs leaves out (the engine log before its last start): how the engine stopped.
 LAST_STOP = ("docker ps -a --format '{{.Names}} {{.Status}}' | paste -sd, -; "
+             "docker ps -aq | xargs -r docker inspect -f '{{.Name}} started {{.State.StartedAt}} finished "
+             "{{.State.FinishedAt}} restarts {{.RestartCount}}'; "
+             "grep -ho '\"HasBeenManuallyStopped\":[a-z]*' /var/lib/docker/containers/*/config.v2.json; "
              "grep -E 'Processing signal|Stop container|Force shutdown|shutdown complete|Failed to start' "
              "/var/log/dockerd.log | tail -4 | cut -c1-160 | paste -sd'|' -")
 

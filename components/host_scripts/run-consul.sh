@@ -11,7 +11,8 @@
 install_tls consul >/dev/null
 tls=$(tls_dir consul)
 # The certificate's digest is one of the container's settings: a new certificate restarts Consul.
-run_container "$NAME" --hostname "$HOST_NAME" --network host --restart unless-stopped \
+# `always`, not `unless-stopped`: see run-probe.sh.
+run_container "$NAME" --hostname "$HOST_NAME" --network host --restart always \
   --label "multihost.tls=$(sha256sum "$tls/cert.pem" | cut -c1-12)" -v "$tls:/consul/tls:ro" "$IMAGE" \
   agent -server -bootstrap -ui -client=127.0.0.1 -bind=127.0.0.1 -data-dir=/consul/data \
   -hcl='performance { raft_multiplier = 1 }' -hcl='ports { https = 8501 }' -hcl="addresses { https = \"$ADDRESS\" }" \
