@@ -11,11 +11,13 @@
 install_tls consul >/dev/null
 tls=$(tls_dir consul)
 # The certificate's digest is one of the container's settings: a new certificate restarts Consul.
-# `always`, not `unless-stopped`: see run-probe.sh.
-run_container "$NAME" --hostname "$HOST_NAME" --network host --restart always \
+run_container "$NAME" --hostname "$HOST_NAME" --network host --restart unless-stopped \
   --label "multihost.tls=$(sha256sum "$tls/cert.pem" | cut -c1-12)" -v "$tls:/consul/tls:ro" "$IMAGE" \
   agent -server -bootstrap -ui -client=127.0.0.1 -bind=127.0.0.1 -data-dir=/consul/data \
   -hcl='performance { raft_multiplier = 1 }' -hcl='ports { https = 8501 }' -hcl="addresses { https = \"$ADDRESS\" }" \
   -hcl='ca_file = "/consul/tls/ca.pem"' -hcl='cert_file = "/consul/tls/cert.pem"' -hcl='key_file = "/consul/tls/key.pem"' \
   -hcl='verify_incoming_https = true'
+# `always`, not `unless-stopped` (see run-probe.sh), set in place: another run argument would
+# replace the container, and the store inside it.
+docker update --restart always "$NAME" >/dev/null
 echo "consul runs on $(hostname), bound to $ADDRESS (HTTPS :8501 with client certificates)"
