@@ -32,6 +32,12 @@ def vagrant_dotfile_path(stack: str) -> str:
     return f".vagrant/stacks/{stack}"
 
 
+def vagrant_environment(stack: str) -> dict[str, str]:
+    """What a `vagrant` command of a Vagrant stack needs: the Vagrantfile reads the stack's
+    machines from MULTIHOST_STACK, and Vagrant keeps them in its VAGRANT_DOTFILE_PATH."""
+    return {"MULTIHOST_STACK": stack, "VAGRANT_DOTFILE_PATH": vagrant_dotfile_path(stack)}
+
+
 def underlay_network_name(stack: str) -> str:
     """The bridge on the local engine that plays a sandbox stack's underlay network."""
     return f"multihost-{stack}-underlay"

@@ -10,7 +10,7 @@ import pulumi_command as command
 
 from components import host_keys
 from components.host import Host, SshEndpoint
-from components.names import vagrant_dotfile_path
+from components.names import vagrant_environment
 from components.config import HostSettings, VagrantSettings
 
 VAGRANT_DIR = str(Path(__file__).resolve().parent.parent)
@@ -36,7 +36,7 @@ class VagrantHost(Host):
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:VagrantHost", settings.name, settings.address,
                          settings.advertise_interface, stack_id, opts)
-        environment = {"MULTIHOST_STACK": pulumi.get_stack(), "VAGRANT_DOTFILE_PATH": vagrant_dotfile_path(pulumi.get_stack())}
+        environment = vagrant_environment(pulumi.get_stack())
         machine = command.local.Command(
             f"{settings.name}-vagrant-up",
             create=f"vagrant up --provider={vagrant.provider} {settings.name}",

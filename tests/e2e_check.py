@@ -23,7 +23,7 @@ from itertools import permutations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from components.names import probe_name, vagrant_dotfile_path  # noqa: E402
+from components.names import probe_name, vagrant_environment  # noqa: E402
 from ops.contexts import alias  # noqa: E402
 from ops.inventory import INVENTORY_FILE, SSH_CONFIG_FILE  # noqa: E402
 from ops.inspect import read_keystore, stack_keystore, read_swarm  # noqa: E402
@@ -156,7 +156,7 @@ def after_reboots(stack: str, outputs: dict) -> int:
     """`vagrant reload` of the last engine's machine, then of the keystore's (a reboot that keeps
     their disks): after each, `make check` passes again within REBOOT_HEAL_S with nothing run."""
     hosts = list(outputs["probeAddresses"])[-1:] + [h for h in outputs["hostAccess"] if h not in outputs["probeAddresses"]]
-    vagrant_env = {**os.environ, "MULTIHOST_STACK": stack, "VAGRANT_DOTFILE_PATH": str(vagrant_dotfile_path(stack))}
+    vagrant_env = {**os.environ, **vagrant_environment(stack)}
     failed = 0
     for host in hosts:
         started = time.monotonic()
