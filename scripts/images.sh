@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the sandbox's images on the local Docker engine WITHOUT any registry,
 # from Debian packages fetched with the machine's own apt mirror:
-#   multihost/host:bullseye   debootstrap rootfs + host-init + sshd, containerd and engine config
+#   multihost/host:bullseye   debootstrap rootfs + host-init (+ start-failed-containers) + sshd, containerd and engine config
 #   multihost/host:trixie     the same with a current engine (swarm mode)
 #   multihost/consul:1.8.7    bullseye's consul binary and the libs it needs
 #   multihost/probe:busybox   bookworm's busybox-static (ping, sh, sleep)
@@ -148,7 +148,7 @@ HOST_DIR=$ROOT/images/host
 # host-init, the sshd, containerd and engine config, imported as IMAGE (rootfs cached per suite).
 build_host_image() {
 	local image=$1 version=$2 suite=$3 packages=$4 hash rootfs stamp t0
-	hash=$(inputs_hash "$HOST_DIR/host-init" "$HOST_DIR/sshd-multihost.conf" "$HOST_DIR/containerd.toml" \
+	hash=$(inputs_hash "$HOST_DIR/host-init" "$HOST_DIR/start-failed-containers" "$HOST_DIR/sshd-multihost.conf" "$HOST_DIR/containerd.toml" \
 		"$HOST_DIR/docker.default" <(echo "$suite $packages"))
 	if ! stale "$image" "$version" "$hash"; then
 		echo "==> $image is up to date"; return
@@ -180,8 +180,8 @@ build_host_image() {
 		echo "$stamp" > "$rootfs.ok"
 		echo "    debootstrap took $(( $(now) - t0 )) s, $(du -sh --one-file-system "$rootfs" | cut -f1)"
 	fi
-	step "add host-init, the sshd, containerd and engine config to the $suite rootfs"
-	install -m 755 "$HOST_DIR/host-init" "$rootfs/usr/local/sbin/host-init"
+	step "add host-init, start-failed-containers, the sshd, containerd and engine config to the $suite rootfs"
+	install -m 755 "$HOST_DIR/host-init" "$HOST_DIR/start-failed-containers" "$rootfs/usr/local/sbin/"
 	install -d "$rootfs/etc/ssh/sshd_config.d" "$rootfs/etc/containerd"
 	install -m 644 "$HOST_DIR/sshd-multihost.conf" "$rootfs/etc/ssh/sshd_config.d/multihost.conf"
 	install -m 644 "$HOST_DIR/containerd.toml" "$rootfs/etc/containerd/config.toml"

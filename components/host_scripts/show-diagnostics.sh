@@ -13,6 +13,10 @@ section "engine log" engine_log
 section "docker info" docker info
 section "engine threads in removed network namespaces (moby/moby#39036)" engine_stray_threads
 section "containers" docker ps -a --format '{{.Names}}\t{{.Image}}\t{{.Status}}'
+# The machines the stack makes start again what their engine failed to start (images/host).
+if [ -r /var/log/start-failed-containers.log ]; then
+  section "containers started again after their engine failed to" tail -n 20 /var/log/start-failed-containers.log
+fi
 section "networks" docker network ls
 section "container addresses" sh -c 'docker ps -aq | xargs -r docker inspect --format \
   "{{.Name}} {{range \$n, \$s := .NetworkSettings.Networks}}{{\$n}}={{\$s.IPAddress}} {{end}}"'

@@ -349,3 +349,44 @@ def test_configuring_again_changes_nothing_and_deconfigure_restores(topology):
     # The stack's keys are out of daemon.json again, and nothing of its records is left.
     assert "cluster-store" not in engine.ssh("cat /etc/docker/daemon.json 2>/dev/null || true")
     assert engine.ssh("ls -A /var/lib/docker-multihost 2>/dev/null || true").strip() == ""
+
+
+FAILED_START_S = 30
+
+
+@pytest.fixture(scope="module")
+def failed_at_restart(rebooted):
+    """On the rebooted host, a container of restart policy `always` whose engine, restarted as
+    systemd restarts one, fails to start it (its bind mount's folder gone meanwhile); then the
+    folder back; and one of policy `unless-stopped` that its owner stopped before. The first one's
+    state once its start had failed and FAILED_START_S later, the second one's then."""
+    host = rebooted["host"]
+    host.ssh(f"mkdir -p /srv/kept && docker run -d --name kept --restart always "
+             f"--mount type=bind,source=/srv/kept,target=/kept {PROBE_IMAGE} sleep 1d >/dev/null")
+    # And one its owner stopped, which stays stopped.
+    host.ssh(f"docker run -d --name left --restart unless-stopped {PROBE_IMAGE} sleep 1d >/dev/null && docker stop -t 0 left >/dev/null")
+    host.ssh("kill $(cat /var/run/docker.pid); for i in $(seq 150); do [ -e /var/run/docker.pid ] || break; sleep 0.2; done; "
+             "rmdir /srv/kept")
+    host.ssh("DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &")
+    state = "{{.State.Status}} {{.State.Error}}"
+    failed = host.ssh(f"for i in $(seq 150); do s=$(docker inspect -f '{state}' kept 2>/dev/null) && "
+                      f"case $s in *' '?*) break;; esac; sleep 0.2; done; echo \"$s\"").strip()
+    host.ssh("mkdir /srv/kept")
+    deadline = time.monotonic() + FAILED_START_S
+    while (now := host.ssh(f"docker inspect -f '{state}' kept").strip()) != "running" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    yield {"failed": failed, "now": now, "log": host.ssh("cat /var/log/start-failed-containers.log"),
+           "left": host.ssh(f"docker inspect -f '{state}' left").strip()}
+    host.ssh("docker rm -f kept left >/dev/null; rm -rf /srv/kept")
+
+
+def test_an_engine_restarted_fails_to_start_a_container_whose_mount_is_gone(failed_at_restart):
+    assert failed_at_restart["failed"].startswith("exited ") and "/srv/kept" in failed_at_restart["failed"]
+
+
+def test_a_container_its_engine_failed_to_start_is_started_once_it_can_be(failed_at_restart):
+    assert failed_at_restart["now"] == "running" and "started kept again" in failed_at_restart["log"]
+
+
+def test_a_container_stopped_by_its_owner_stays_stopped_after_its_engine_restarts(failed_at_restart):
+    assert failed_at_restart["left"] == "exited"
