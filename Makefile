@@ -22,7 +22,7 @@ up:            ## stand the topology up (sandbox by default) and print its hosts
 	bash scripts/up.sh
 
 test: venv     ## unit tests (Pulumi mocks; no network, no root)
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n auto --dist worksteal tests
 
 integration: venv engine images  ## the host layer on real sandbox hosts: engines, Consul, overlay, pings
 	$(PY) -m pytest -q -rP -m integration tests/integration
