@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from components import host_scripts  # noqa: E402
 from components.names import (CONSUL_CONTAINER, STACK_LABEL, host_container_name, probe_name,  # noqa: E402
                               underlay_network_name)
+from components.swarm_engine import SWARM_PORT  # noqa: E402
 from ops.stack import ToolError, stack_outputs  # noqa: E402
 from scripts.harness import leftovers, stack_setting, write_stack_file  # noqa: E402
 
@@ -777,10 +778,26 @@ def started_again(stack: str, engines: range) -> dict[str, int]:
     return counted
 
 
+def restart_engine_without_its_manager(name: str, stack: str) -> str:
+    """NAME's engine restarted while the swarm manager's port is closed to it, so that its probe
+    cannot attach to the overlay and its start fails; the port open again once it has. What the
+    engine kept of that start's error ('' if none within 30 s)."""
+    rule = f"OUTPUT -p tcp --dport {SWARM_PORT} -j DROP"
+    on_host(name, f"iptables -I {rule}", stack=stack)
+    try:
+        restart_engine(name, stack)
+        error = "{{.State.Error}}"
+        return on_host(name, f"for i in $(seq 60); do e=$(docker inspect -f '{error}' {probe_name(name)} 2>/dev/null) && "
+                             "[ -n \"$e\" ] && break; sleep 0.5; done; echo \"$e\"", check=False, stack=stack).stdout.strip()
+    finally:
+        on_host(name, f"iptables -D {rule}", check=False, stack=stack)
+
+
 def swarm_engine_restart_heals() -> tuple[str, str, bool]:
-    """A swarm of three: a worker's engine and then the manager's restarted; the worker rejoins,
-    the probes come back by their restart policy at their addresses, and make check and make
-    inspect pass again with no command run."""
+    """A swarm of three: a worker's engine restarted, then another worker's while its manager is
+    away (its probe fails to start), then the manager's; the workers rejoin, the probes come back
+    by their restart policy, or started again by the machine once they can be, at their addresses,
+    and make check and make inspect pass again with no command run."""
     write_stack_file(SWARM_HEAL_STACK, "sandbox-swarm", {
         "hostNetwork": "172.28.178.0/24", "sandbox": {**stack_setting("sandbox-swarm", "sandbox"), "sshPortBase": 2500},
         "engines": [{"name": f"mhs-demo{i}", "address": f"172.28.178.{6 + i}"} for i in range(3)]})
@@ -788,18 +805,29 @@ def swarm_engine_restart_heals() -> tuple[str, str, bool]:
     try:
         up = make_stack("up", SWARM_HEAL_STACK)
         ok = up.returncode == 0
-        for name, bound in (("mhs-demo1", HEAL_BOUND_S), ("mhs-demo0", MANAGER_HEAL_BOUND_S)) if ok else ():
-            restart_engine(name, SWARM_HEAL_STACK)
-            said, fine = healed(name, bound, SWARM_HEAL_STACK)
-            seen.append(f"{name}: {said}")
+        for name, bound, away in (("mhs-demo1", HEAL_BOUND_S, False), ("mhs-demo2", HEAL_BOUND_S, True),
+                                  ("mhs-demo0", MANAGER_HEAL_BOUND_S, False)) if ok else ():
+            if away:
+                error = restart_engine_without_its_manager(name, SWARM_HEAL_STACK)
+                said, fine = healed(name, bound, SWARM_HEAL_STACK)
+                seen.append(f"{name}, its manager away: probe failed to start ({error[:70] or 'it did not fail'}), "
+                            f"then {said}")
+                fine = fine and "attach" in error
+            else:
+                restart_engine(name, SWARM_HEAL_STACK)
+                said, fine = healed(name, bound, SWARM_HEAL_STACK)
+                seen.append(f"{name}: {said}")
             ok = ok and fine
-        healed_both = ok and len(seen) == 2
+        healed_both = ok and len(seen) == 3
         if healed_both:
-            seen.append(f"started again after a failed start: {started_again(SWARM_HEAL_STACK, range(3))}")
+            counted = started_again(SWARM_HEAL_STACK, range(3))
+            seen.append(f"started again after a failed start: {counted}")
+            healed_both = counted["mhs-demo2"] >= 1
     finally:
         destroyed = destroy_and_forget(SWARM_HEAL_STACK)
-    return (f"swarm: make check and make inspect pass within {HEAL_BOUND_S}s of a worker's engine restart and "
-            f"{MANAGER_HEAL_BOUND_S}s of the manager's, nothing run by hand",
+    return (f"swarm: make check and make inspect pass within {HEAL_BOUND_S}s of a worker's engine restart (also "
+            f"of one whose probe failed to start, started again by its machine) and {MANAGER_HEAL_BOUND_S}s of "
+            "the manager's, nothing run by hand",
             f"up exit {up.returncode}; " + "; ".join(seen) + f"; destroy exit {destroyed.returncode}",
             healed_both and destroyed.returncode == 0)
 
