@@ -149,6 +149,21 @@ def test_ping_probes_reports_every_target_even_when_pings_fail(stub_bin):
     assert parse_ping(outputs["lost"], "a", "b", "lost")["loss_pct"] == 100
 
 
+def test_ping_probes_asks_again_for_a_name_the_engine_does_not_know_yet(stub_bin, tmp_path):
+    """The real host script, with stand-ins: `late` is a bad address to the first two warm-up
+    echoes (as to a swarm manager before the gossip names a new worker's probe), then answers."""
+    import subprocess
+    from components import host_scripts
+    asked = tmp_path / "asked"
+    stub_bin.add("docker", 'shift\nwhile [ "$1" = -e ]; do export "$2"; shift 2; done\nshift\nexec "$@"\n')
+    stub_bin.add("ping", f"case \"$*\" in\n"
+                         f"  '-c 1 '*) echo x >>{asked}; [ $(wc -l <{asked}) -gt 2 ] || echo \"ping: bad address 'late'\" ;;\n"
+                         f"  *) cat {PING_DATA / 'busybox-quiet-full.txt'} ;;\nesac\n")
+    script = host_scripts.render("ping-probes", {"PROBE": "probe-a", "COUNT": "3", "INTERVAL": "0.2", "TARGETS": "late"})
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30, env=stub_bin.env)
+    assert parse_ping(split_outputs(done.stdout)["late"], "a", "b", "late")["received"] == 3 and asked.read_text().count("x") == 3
+
+
 # The pairs of the report (make up's matrix, make graph's edges): a pair's pings by address and by name.
 
 def test_a_ping_passes_only_with_every_reply():
