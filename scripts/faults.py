@@ -801,7 +801,7 @@ def swarm_engine_restart_heals() -> tuple[str, str, bool]:
     write_stack_file(SWARM_HEAL_STACK, "sandbox-swarm", {
         "hostNetwork": "172.28.178.0/24", "sandbox": {**stack_setting("sandbox-swarm", "sandbox"), "sshPortBase": 2500},
         "engines": [{"name": f"mhs-demo{i}", "address": f"172.28.178.{6 + i}"} for i in range(3)]})
-    seen, ok, healed_both = [], True, False
+    seen, ok = [], True
     try:
         up = make_stack("up", SWARM_HEAL_STACK)
         ok = up.returncode == 0
@@ -818,18 +818,17 @@ def swarm_engine_restart_heals() -> tuple[str, str, bool]:
                 said, fine = healed(name, bound, SWARM_HEAL_STACK)
                 seen.append(f"{name}: {said}")
             ok = ok and fine
-        healed_both = ok and len(seen) == 3
-        if healed_both:
+        if ok:
             counted = started_again(SWARM_HEAL_STACK, range(3))
             seen.append(f"started again after a failed start: {counted}")
-            healed_both = counted["mhs-demo2"] >= 1
+            ok = counted["mhs-demo2"] >= 1
     finally:
         destroyed = destroy_and_forget(SWARM_HEAL_STACK)
     return (f"swarm: make check and make inspect pass within {HEAL_BOUND_S}s of a worker's engine restart (also "
             f"of one whose probe failed to start, started again by its machine) and {MANAGER_HEAL_BOUND_S}s of "
             "the manager's, nothing run by hand",
             f"up exit {up.returncode}; " + "; ".join(seen) + f"; destroy exit {destroyed.returncode}",
-            healed_both and destroyed.returncode == 0)
+            ok and destroyed.returncode == 0)
 
 
 DAY2_STACK = "faults-day2"
