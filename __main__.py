@@ -13,6 +13,6 @@ firewalls = topology.make_firewalls(settings, hosts)
 plane = topology.make_control_plane(settings, hosts)
 network = topology.make_overlay(settings, plane)
 probes = topology.make_probes(settings, plane, network)
-report = topology.make_report(settings, probes)
+report = topology.make_report(settings, network, probes)
 for name, value in topology.stack_outputs(settings, hosts, plane, probes, report).items():
     pulumi.export(name, value)

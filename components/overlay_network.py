@@ -38,11 +38,23 @@ class NetworkAttachment:
     (what a watch of the attached container asks for)."""
 
 
+@dataclass
+class PeersWait:
+    """What each engine runs once every engine has a container on the network, before any of them
+    pings: it knows every engine on the network, and that engine's container there (swarm mode)."""
+
+    script: str
+    settings: dict[str, pulumi.Input[str]]
+
+
 class OverlayNetwork(pulumi.ComponentResource):
     name: pulumi.Output[str]
     """The network's name, once it is made."""
     network: command.remote.Command
     """The command that makes the network: what is attached to it is made again with it."""
+    peers_wait: Optional[PeersWait]
+    """None where an engine's gossip knows every engine once its container attaches (kv: serf
+    meets the whole cluster at join)."""
 
     def __init__(self, name: str, args: OverlayNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:OverlayNetwork", name, None, opts)
@@ -80,6 +92,11 @@ class OverlayNetwork(pulumi.ComponentResource):
             steps.insert(0, "wait-gossip")
             settings["ENGINES"] = " ".join(engine.host.name for engine in plane.engines)
         self._checked_attachment = NetworkAttachment(steps, settings, args.network_name)
+        # A swarm's engines hear of each other on the network by gossip, after they attach: one not
+        # heard of yet is cut off from the others both ways (host_scripts/wait-network-peers.sh).
+        self.peers_wait = PeersWait("wait-network-peers", {
+            "NETWORK": self.name, "PEERS": " ".join(engine.host.address for engine in plane.engines),
+        }) if plane.network_scope == "swarm" else None
         self._network_name = args.network_name
         self._scope = plane.network_scope
         self._engines_listing = {engine.host.name for engine in plane.engines_listing_networks}

@@ -6,6 +6,7 @@ from typing import Optional, Sequence
 
 import pulumi
 
+from components.overlay_network import OverlayNetwork
 from components.ping import PING_INTERVAL_S, parse_ping_probes, ping_targets
 from components.probe_container import ProbeContainer
 
@@ -13,6 +14,8 @@ from components.probe_container import ProbeContainer
 @dataclass
 class PingReportArgs:
     probes: Sequence[ProbeContainer]
+    network: OverlayNetwork
+    """The overlay the probes are on: what its engines wait for before the pings."""
     count: int
     """Echo requests per ping."""
 
@@ -26,6 +29,15 @@ class PingReport(pulumi.ComponentResource):
         super().__init__("multihost:index:PingReport", name, None, opts)
         per_source = []
         addresses = {probe.host.name: probe.address for probe in args.probes}
+        # On every probe's engine, once all probes are attached (again, when one is made anew); the
+        # pings after all of them, as a probe the others' engines do not know yet loses its pings
+        # from them and to them.
+        wait = args.network.peers_wait
+        peers_known = [] if wait is None else [
+            probe.host.run(f"{name}-peers-on-{probe.host.name}", wait.script, wait.settings,
+                           parent=self, depends_on=list(args.probes),
+                           made_again_with=[p.container for p in args.probes])
+            for probe in args.probes]
         for source in args.probes:
             targets = ping_targets(source.host.name, addresses)
             # One command per source host pings all its targets at once: N commands, not N².
@@ -33,7 +45,7 @@ class PingReport(pulumi.ComponentResource):
                 f"{name}-from-{source.host.name}", "ping-probes",
                 {"PROBE": source.container_name, "COUNT": str(args.count), "INTERVAL": PING_INTERVAL_S,
                  "TARGETS": pulumi.Output.all(*[t for _, t in targets]).apply(" ".join)},
-                parent=self, depends_on=list(args.probes))
+                parent=self, depends_on=[*args.probes, *peers_known])
             per_source.append(pulumi.Output.all(ping.stdout, *[t for _, t in targets]).apply(
                 lambda v, s=source.host.name, d=[d for d, _ in targets]: parse_ping_probes(v[0], s, list(zip(d, v[1:])))))
         self.results = pulumi.Output.all(*per_source).apply(lambda lists: [r for rs in lists for r in rs])

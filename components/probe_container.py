@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
+import pulumi_command as command
 
 from components.engine import Engine
 from components.host import Host, Watched
@@ -29,6 +30,8 @@ class ProbeContainer(pulumi.ComponentResource):
     """The probe's name (and hostname), once it runs."""
     address: pulumi.Output[str]
     """The probe's address on the overlay network."""
+    container: command.remote.Command
+    """The command that runs it: what must run again once it is made anew is made again with it."""
 
     def __init__(self, name: str, args: ProbeContainerArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("multihost:index:ProbeContainer", name, None, opts)
@@ -51,6 +54,7 @@ class ProbeContainer(pulumi.ComponentResource):
             watched=Watched(f"container {name}", "status-container",
                             {"NAME": name, "NETWORK": attachment.network_name},
                             pulumi.Output.concat("true ", engine.host.stack_id, " ", attachment.network_name)))
+        self.container = container
         self.container_name = container.stdout.apply(lambda _: name)
         self.address = container.stdout.apply(lambda out: out.strip())
         self.register_outputs({"name": self.container_name, "address": self.address})

@@ -114,8 +114,8 @@ def make_probes(settings: StackSettings, plane: ControlPlane, network: OverlayNe
             for engine in plane.engines]
 
 
-def make_report(settings: StackSettings, probes: list[ProbeContainer]) -> PingReport:
-    return PingReport("pings", PingReportArgs(probes=probes, count=settings.ping_count))
+def make_report(settings: StackSettings, network: OverlayNetwork, probes: list[ProbeContainer]) -> PingReport:
+    return PingReport("pings", PingReportArgs(probes=probes, network=network, count=settings.ping_count))
 
 
 def stack_outputs(settings: StackSettings, hosts: list[Host], plane: ControlPlane, probes: list[ProbeContainer],

@@ -86,6 +86,15 @@ class RecordingMonitor(MockMonitor):
         return match
 
 
+def all_dependencies(registration: Registration) -> set[str]:
+    """The URNs a registration depends on, as a whole or through any of its inputs."""
+    return set(registration.dependencies) | {d for ds in registration.property_dependencies.values() for d in ds}
+
+
+def dependency_names(registration: Registration) -> set[str]:
+    return {d.rsplit("::", 1)[1] for d in all_dependencies(registration)}
+
+
 # What the swarm manager's init command prints: the workers' join token.
 FAKE_JOIN_TOKEN = "SWMTKN-1-0000fake0000token0000-0000worker0000"
 # What the sandbox's key commands print (the public key; the private one, as far as tests go).

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import plain, stack_config
+from conftest import all_dependencies, dependency_names, plain, stack_config
 
 T = "multihost:index:"
 
@@ -28,14 +28,6 @@ def dev(run_program):
 
 def host_containers(run) -> list:
     return [r for r in run.monitor.of_type("docker:index/container:Container") if r.parent_type == f"{T}SandboxHost"]
-
-
-def all_dependencies(registration) -> set[str]:
-    return set(registration.dependencies) | {d for ds in registration.property_dependencies.values() for d in ds}
-
-
-def dependency_names(registration) -> set[str]:
-    return {d.rsplit("::", 1)[1] for d in all_dependencies(registration)}
 
 
 # The sandbox stack's components.
@@ -229,6 +221,11 @@ def test_a_probes_gossip_wait_knows_the_network_scope_and_the_engines(sandbox, e
 @pytest.mark.parametrize("probe", ["probe-mhs-demo0-container", "probe-mhs-demo1-container"])
 def test_pings_wait_for_every_probe(sandbox, probe):
     assert probe in dependency_names(sandbox.monitor.named("pings-from-mhs-demo0"))
+
+
+def test_kv_pings_wait_for_no_network_peers_listing(sandbox):
+    """serf meets the whole cluster when an engine joins: the probes' own gossip wait covers it."""
+    assert not [r.name for r in sandbox.monitor.registrations if r.name.startswith("pings-peers-on-")]
 
 
 def test_layers_above_a_host_reach_it_only_after_the_host_exists(sandbox):

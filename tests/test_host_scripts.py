@@ -448,3 +448,38 @@ def test_a_removed_networks_status_says_it_is_gone(fake_docker):
 def test_an_engine_off_its_store_cannot_tell_whether_the_stores_network_is_there(fake_docker):
     (Path(fake_docker["STATE"]) / "no-cluster-store").touch()
     assert run_with(fake_docker, "status-network", {"NETWORK": "my-net", "SCOPE": "global"}).returncode == 4
+
+
+def network_peers_check(stub_bin: StubBin, listings: Path, **waits: str) -> subprocess.CompletedProcess:
+    """wait-network-peers.sh for the engines at .6, .7 and .8, with a stand-in `docker` whose
+    network inspect prints the next line of `listings` each time (the last one again at the end)."""
+    stub_bin.add("docker", f'n=$(( $(cat "{listings}.n" 2>/dev/null || echo 0) + 1 )); echo $n >"{listings}.n"\n'
+                           f'sed -n "$n{{p;q}}" "{listings}" | grep . || tail -n 1 "{listings}"\n')
+    text = host_scripts.render("wait-network-peers", {"NETWORK": "my-net", "PEERS": "10.1.0.6 10.1.0.7 10.1.0.8", **waits})
+    return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
+
+
+def network_listing(peers: str, containers: str) -> str:
+    """What the script's `docker network inspect` prints: the network's peers, then the hosts of
+    the containers on it."""
+    return "".join(f"peer:10.1.0.{i} " for i in peers) + "".join(f"container:10.1.0.{i} " for i in containers) + "\n"
+
+
+def test_an_engine_waits_until_its_gossip_lists_every_engine_on_the_network(stub_bin, tmp_path):
+    (tmp_path / "listings").write_text(network_listing("67", "678") + network_listing("76", "678") + network_listing("867", "678"))
+    done = network_peers_check(stub_bin, tmp_path / "listings")
+    assert (done.returncode, (tmp_path / "listings.n").read_text().strip()) == (0, "3"), done.stderr
+
+
+def test_an_engine_waits_until_it_knows_every_engines_container_on_the_network(stub_bin, tmp_path):
+    """Its peers listed, an engine's containers come by another sync: until then their names and
+    addresses do not answer."""
+    (tmp_path / "listings").write_text(network_listing("678", "68") + network_listing("678", "687"))
+    done = network_peers_check(stub_bin, tmp_path / "listings")
+    assert (done.returncode, (tmp_path / "listings.n").read_text().strip()) == (0, "2"), done.stderr
+
+
+def test_an_engine_whose_gossip_never_lists_an_engine_fails_naming_it(stub_bin, tmp_path):
+    (tmp_path / "listings").write_text(network_listing("68", "678"))
+    done = network_peers_check(stub_bin, tmp_path / "listings", NETWORK_PEERS_WAIT_S="1")
+    assert done.returncode == 1 and "does not know 10.1.0.7 on network my-net" in done.stderr, done.stderr

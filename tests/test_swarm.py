@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import FAKE_JOIN_TOKEN, ROOT, secret_value, setting, stack_config
+from conftest import FAKE_JOIN_TOKEN, ROOT, dependency_names, secret_value, setting, stack_config
 from components.config import ConfigError, parse_settings
 
 T = "multihost:index:"
@@ -113,6 +113,31 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
     assert any(d.endswith("::mhs-demo1-swarm-join") for d in ready.dependencies)
     assert secret_value(run.mocks.inputs[ready.name]["connection"])["port"] == 2286
     assert "NODE=mhs-demo1\n" in run.mocks.inputs[ready.name]["stdin"]
+
+
+@pytest.fixture
+def swarm(run_program):
+    """The sandbox-swarm stack as committed, run under fresh mocks."""
+    return run_program(stack_config("sandbox-swarm"))
+
+
+@pytest.mark.parametrize("probe", ["probe-mhs-demo0-container", "probe-mhs-demo1-container"])
+def test_a_swarm_engine_asks_its_gossip_for_the_network_peers_once_every_probe_is_attached(swarm, probe):
+    assert probe in dependency_names(swarm.monitor.named("pings-peers-on-mhs-demo1"))
+
+
+@pytest.mark.parametrize("engine", ["mhs-demo0", "mhs-demo1"])
+def test_swarm_pings_start_once_every_engine_lists_every_engine_on_the_network(swarm, engine):
+    assert f"pings-peers-on-{engine}" in dependency_names(swarm.monitor.named("pings-from-mhs-demo0"))
+
+
+def test_a_swarm_engine_waits_for_every_engines_advertise_address_among_the_network_peers(swarm):
+    assert setting(swarm.mocks.inputs["pings-peers-on-mhs-demo0"]["stdin"], "PEERS") == "172.28.160.6 172.28.160.7"
+
+
+def test_a_swarm_engines_peers_wait_runs_again_when_any_probe_is_made_anew(swarm):
+    assert swarm.mocks.inputs["pings-peers-on-mhs-demo0"]["triggers"] == [
+        "probe-mhs-demo0-container-id", "probe-mhs-demo1-container-id"]
 
 
 def test_the_join_token_is_a_secret_never_shown(run_program):
