@@ -1,6 +1,7 @@
-"""Runs the real __main__.py under Pulumi mocks: a fresh event loop and fresh mocks per test, a
-monitor that records every registration (type, parent, dependencies), and canned outputs that stand
-in for what hosts would print. And stand-in commands for the host scripts run here (`stub_bin`)."""
+"""Runs the real __main__.py under Pulumi mocks: a fresh event loop and fresh mocks per program run
+(per test, or per committed stack for the tests that only read its run), a monitor that records
+every registration (type, parent, dependencies), and canned outputs that stand in for what hosts
+would print. And stand-in commands for the host scripts run here (`stub_bin`)."""
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +13,7 @@ import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Callable, Collection, Optional
 
 import pulumi
@@ -268,13 +270,17 @@ def set_stack_config(values: dict[str, Any]) -> None:
     })
 
 
+def no_agent_and_a_passphrase_file_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "/run/secrets/passphrase")
+
+
 @pytest.fixture(autouse=True)
 def no_agent_and_a_passphrase_file(monkeypatch):
     """Every test starts where no ssh-agent runs and the stack's secrets have a passphrase (a file);
     the tests of either set their own environment."""
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
-    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "/run/secrets/passphrase")
+    no_agent_and_a_passphrase_file_in(monkeypatch)
 
 
 class InlineExecutor(concurrent.futures.ThreadPoolExecutor):
@@ -307,6 +313,11 @@ def run_program(tmp_path, event_loop_per_test, monkeypatch) -> Callable[..., Pro
     """Run __main__.py once with the given config under fresh mocks; resolve the stack outputs.
     The hosts' sshd is faked too: each serves FAKE_PUBLIC_KEY, or what `served_keys` gives for its
     port (the verification asks, and `asked_keys` records where)."""
+    return program_runner(tmp_path, monkeypatch)
+
+
+def program_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ProgramRun]:
+    """run_program's runs, on the current thread's event loop, patching with `monkeypatch`."""
     from components import host_keys
 
     # The SDK walks the whole call stack (pytest's frames too) for each resource's source position,
@@ -343,6 +354,43 @@ def run_program(tmp_path, event_loop_per_test, monkeypatch) -> Callable[..., Pro
         return result
 
     run.monitors = []  # every monitor used, also by runs that raised
+    return run
+
+
+def _run_committed(stack: str, tmp_path: Path) -> ProgramRun:
+    """The committed stack's run, under fresh mocks and a fresh event loop of this thread's own;
+    its record made read-only."""
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(InlineExecutor())
+    asyncio.set_event_loop(loop)
+    try:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            no_agent_and_a_passphrase_file_in(monkeypatch)  # whichever test asks first
+            done = program_runner(tmp_path, monkeypatch)(stack_config(stack))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    done.monitor.registrations = tuple(done.monitor.registrations)
+    done.mocks.inputs = MappingProxyType({name: MappingProxyType(inputs) for name, inputs in done.mocks.inputs.items()})
+    done.outputs = MappingProxyType(done.outputs)
+    return done
+
+
+@pytest.fixture(scope="session")
+def committed_stack(tmp_path_factory) -> Callable[[str], ProgramRun]:
+    """A committed stack (Pulumi.<stack>.yaml as it is) run once per test process, for the tests
+    that only read what the program registered for it (most of them: docs/performance.md). It is a
+    run of its own, on a thread of its own under fresh mocks and a fresh event loop (no test's loop
+    or mocks are touched), and what it recorded is read-only: no test sees another's doing. A test
+    that changes the configuration, the mocks' answers or what the program reads runs its own
+    (run_program)."""
+    runs: dict[str, ProgramRun] = {}
+
+    def run(stack: str) -> ProgramRun:
+        if stack not in runs:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+                runs[stack] = thread.submit(_run_committed, stack, tmp_path_factory.mktemp(stack)).result()
+        return runs[stack]
     return run
 
 

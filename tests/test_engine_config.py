@@ -44,21 +44,21 @@ def test_every_engine_but_the_first_joins_through_the_first(run_program):
         assert "JOIN_THROUGH=172.28.128.6:2376\n" in create_text(run, f"{engine}-engine")
 
 
-def test_vagrant_commands_run_as_root_through_sudo(run_program):
-    run = run_program(stack_config("dev"))
+def test_vagrant_commands_run_as_root_through_sudo(committed_stack):
+    run = committed_stack("dev")
     configure = run.mocks.inputs["mhs-demo0-engine"]
     steps = "ensure-engine.sh configure-engine.sh wait-engine-joined.sh"
     assert configure["create"] == f"sudo -n sh -s # docker-multihost {steps}"
     assert configure["delete"].startswith("sudo -n sh -c ") and "daemon.json.multihost-orig" in configure["delete"]
-    sandbox = run_program(stack_config("sandbox")).mocks.inputs["mhs-demo0-engine"]
+    sandbox = committed_stack("sandbox").mocks.inputs["mhs-demo0-engine"]
     assert sandbox["create"] == f"sh -s # docker-multihost {steps}"
     assert plain(sandbox["stdin"]).startswith("CLUSTER_STORE=")
 
 
-def test_host_commands_are_short_and_ask_for_no_environment(run_program):
+def test_host_commands_are_short_and_ask_for_no_environment(committed_stack):
     """The script travels on stdin, so a failing command's error names the script, not its text;
     no PULUMI_COMMAND_STDOUT in the environment, which sshd refuses with a warning."""
-    run = run_program(stack_config("sandbox"))
+    run = committed_stack("sandbox")
     remote = [r for r in run.monitor.of_type("command:remote:Command")]
     # Consul, the network; per host its firewall and its TLS key's request (but the keystore's
     # host: Consul's); per engine: engine, probe, pings.
@@ -69,8 +69,8 @@ def test_host_commands_are_short_and_ask_for_no_environment(run_program):
         assert inputs["addPreviousOutputInEnv"] is False
 
 
-def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
-    run = run_program(stack_config("dev"))
+def test_consul_server_runs_on_the_keystore_with_the_pinned_image(committed_stack):
+    run = committed_stack("dev")
     consul = create_text(run, "keystore-consul")
     assert "IMAGE=hashicorp/consul:1.8.7\n" in consul and "ADDRESS=172.28.128.5\n" in consul
     assert "--network host" in consul
@@ -79,63 +79,63 @@ def test_consul_server_runs_on_the_keystore_with_the_pinned_image(run_program):
     assert run.mocks.inputs["keystore-consul"]["create"].endswith("run-consul.sh wait-consul-leader.sh")
 
 
-def test_consul_is_reached_over_https_on_the_underlay(run_program):
-    run = run_program(stack_config("dev"))
+def test_consul_is_reached_over_https_on_the_underlay(committed_stack):
+    run = committed_stack("dev")
     assert (run.outputs["consulUrl"], run.outputs["consulUiUrl"]) == \
         ("consul://172.28.128.5:8501", "https://172.28.128.5:8501/ui/")
 
 
-def test_consul_answers_https_only_to_client_certificates(run_program):
-    consul = create_text(run_program(stack_config("dev")), "keystore-consul")
+def test_consul_answers_https_only_to_client_certificates(committed_stack):
+    consul = create_text(committed_stack("dev"), "keystore-consul")
     assert "-hcl='verify_incoming_https = true'" in consul and "-hcl='ports { https = 8501 }'" in consul
 
 
-def test_the_keystores_own_scripts_ask_consul_on_its_loopback(run_program):
-    assert "CONSUL_HTTP=http://127.0.0.1:8500\n" in create_text(run_program(stack_config("dev")), "keystore-consul")
+def test_the_keystores_own_scripts_ask_consul_on_its_loopback(committed_stack):
+    assert "CONSUL_HTTP=http://127.0.0.1:8500\n" in create_text(committed_stack("dev"), "keystore-consul")
 
 
-def test_consuls_host_makes_its_own_key_and_asks_for_a_certificate(run_program):
-    run = run_program(stack_config("dev"))
+def test_consuls_host_makes_its_own_key_and_asks_for_a_certificate(committed_stack):
+    run = committed_stack("dev")
     assert run.mocks.inputs["consul-tls-consul-request"]["create"].endswith("# docker-multihost request-certificate.sh")
     assert "ROLE=consul\nNAME=consul\n" in create_text(run, "consul-tls-consul-request")
 
 
-def test_each_engines_host_makes_its_own_key_and_asks_for_a_certificate(run_program):
-    text = create_text(run_program(stack_config("dev")), "consul-tls-client-mhs-demo0-request")
+def test_each_engines_host_makes_its_own_key_and_asks_for_a_certificate(committed_stack):
+    text = create_text(committed_stack("dev"), "consul-tls-client-mhs-demo0-request")
     assert "ROLE=engine\n" in text and "NAME=mhs-demo0\n" in text
 
 
-def test_the_stacks_ca_signs_a_hosts_own_request(run_program):
-    text = create_text(run_program(stack_config("dev")), "consul-tls-client-mhs-demo0")
+def test_the_stacks_ca_signs_a_hosts_own_request(committed_stack):
+    text = create_text(committed_stack("dev"), "consul-tls-client-mhs-demo0")
     assert f"REQUEST='{FAKE_CERTIFICATE_REQUEST}'" in text and "NAME=mhs-demo0\n" in text
 
 
-def test_consuls_certificate_names_its_underlay_address_and_loopback(run_program):
-    text = create_text(run_program(stack_config("dev")), "consul-tls-consul")
+def test_consuls_certificate_names_its_underlay_address_and_loopback(committed_stack):
+    text = create_text(committed_stack("dev"), "consul-tls-consul")
     assert "SAN=IP:172.28.128.5,IP:127.0.0.1\n" in text and "USAGE=serverAuth\n" in text
 
 
-def test_each_engine_is_given_the_certificate_signed_for_its_host(run_program):
-    run = run_program(stack_config("dev"))
+def test_each_engine_is_given_the_certificate_signed_for_its_host(committed_stack):
+    run = committed_stack("dev")
     # Every signing prints FAKE_CERTIFICATE under the mocks: what tells them apart is the edge.
     assert f"TLS_CERT='{FAKE_CERTIFICATE}'" in create_text(run, "mhs-demo0-engine")
     assert run.monitor.named("consul-tls-client-mhs-demo0").urn in \
         run.monitor.named("mhs-demo0-engine").property_dependencies["stdin"]
 
 
-def test_the_cas_key_stays_in_the_stacks_folder_on_this_machine(run_program):
-    text = create_text(run_program(stack_config("dev")), "consul-tls-ca")
+def test_the_cas_key_stays_in_the_stacks_folder_on_this_machine(committed_stack):
+    text = create_text(committed_stack("dev"), "consul-tls-ca")
     assert "/.sandbox/test/tls/ca-key.pem\n" in text
 
 
-def test_the_tools_certificate_is_named_by_its_files(run_program):
-    files = run_program(stack_config("dev")).outputs["consulToolsTlsFiles"]
+def test_the_tools_certificate_is_named_by_its_files(committed_stack):
+    files = committed_stack("dev").outputs["consulToolsTlsFiles"]
     assert {name: path.rsplit("/", 1)[-1] for name, path in files.items()} == \
         {"ca": "ca.pem", "cert": "tools.pem", "key": "tools-key.pem"}
 
 
-def test_no_private_key_is_in_a_commands_arguments(run_program):
-    run = run_program(stack_config("dev"))
+def test_no_private_key_is_in_a_commands_arguments(committed_stack):
+    run = committed_stack("dev")
     assert not [name for name, inputs in run.mocks.inputs.items()
                 if "PRIVATE KEY" in str(inputs.get("create", "")) + str(inputs.get("delete", ""))]
 

@@ -16,14 +16,14 @@ def component_counts(run) -> Counter:
 
 
 @pytest.fixture
-def sandbox(run_program):
-    """The sandbox stack as committed, run under fresh mocks."""
-    return run_program(stack_config("sandbox"))
+def sandbox(committed_stack):
+    """The sandbox stack as committed: its one read-only run (committed_stack)."""
+    return committed_stack("sandbox")
 
 
 @pytest.fixture
-def dev(run_program):
-    return run_program(stack_config("dev"))
+def dev(committed_stack):
+    return committed_stack("dev")
 
 
 def host_containers(run) -> list:
@@ -133,19 +133,19 @@ def test_without_image_archives_the_hosts_pull_the_images(dev, name):
     assert "ARCHIVE=''\n" in stdin and 'docker pull "$IMAGE"' in stdin
 
 
-def test_dev_docker_stack_has_three_vagrant_hosts(run_program):
-    assert component_counts(run_program(stack_config("dev-docker")))[f"{T}VagrantHost"] == 3
+def test_dev_docker_stack_has_three_vagrant_hosts(committed_stack):
+    assert component_counts(committed_stack("dev-docker"))[f"{T}VagrantHost"] == 3
 
 
 @pytest.mark.parametrize("host", ["mh-keystore", "mhs-demo0", "mhs-demo1"])
-def test_dev_docker_machines_come_up_through_vagrants_docker_provider(run_program, host):
-    run = run_program(stack_config("dev-docker"))
+def test_dev_docker_machines_come_up_through_vagrants_docker_provider(committed_stack, host):
+    run = committed_stack("dev-docker")
     assert run.mocks.inputs[f"{host}-vagrant-up"]["create"] == f"vagrant up --provider=docker {host}"
 
 
 @pytest.mark.parametrize("name", ["keystore-consul", "probe-mhs-demo0-container"])
-def test_dev_docker_images_come_from_archives_copied_to_the_hosts(run_program, name):
-    run = run_program(stack_config("dev-docker"))
+def test_dev_docker_images_come_from_archives_copied_to_the_hosts(committed_stack, name):
+    run = committed_stack("dev-docker")
     assert "ARCHIVE=/var/tmp/multihost-" in plain(run.mocks.inputs[name]["stdin"])
 
 

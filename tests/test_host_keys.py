@@ -32,8 +32,8 @@ def test_every_connection_checks_the_pinned_host_key(run_program, stack):
     assert keys == {host_keys.key_of(FAKE_PUBLIC_KEY)}
 
 
-def test_the_tools_get_each_hosts_pinned_key(run_program):
-    access = run_program(stack_config("sandbox")).outputs["hostAccess"]
+def test_the_tools_get_each_hosts_pinned_key(committed_stack):
+    access = committed_stack("sandbox").outputs["hostAccess"]
     assert {entry["hostKey"] for entry in access.values()} == {host_keys.key_of(FAKE_PUBLIC_KEY)}
 
 

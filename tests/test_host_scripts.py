@@ -60,8 +60,8 @@ def gossip_check(log_before: Path, log_after: Path, **waits: str) -> str:
     fakes = (f'engine_log() {{ if [ -e "{log_before.parent}/restarted" ]; then cat "{log_after}"; '
              f'else cat "{log_before}"; fi; }}\n'
              f'restart_engine() {{ touch "{log_before.parent}/restarted"; echo restarted >&2; }}\n')
-    # The first wait shortened from 10 s to 1 s: the logs here do not change while it waits.
-    settings = {"ENGINES": "a b c", "GOSSIP_WAIT_S": "1", **waits}
+    # No wait (a bound of 0 asks once): the logs here do not change while it waits.
+    settings = {"ENGINES": "a b c", "GOSSIP_WAIT_S": "0", **waits}
     common, script = host_scripts.render("wait-gossip", settings).split("\n: \"${ENGINES:?}\"", 1)
     return common + "\nhostname() { echo b; }\n" + fakes + ': "${ENGINES:?}"' + script
 
@@ -90,7 +90,7 @@ def test_an_engine_left_alone_is_restarted_once_and_then_meets_the_others(tmp_pa
 def test_an_engine_still_alone_after_its_restart_fails(tmp_path):
     # Another stack's engine in the log is no company.
     (tmp_path / "alone").write_text(serf_log("b", "other-stack-engine"))
-    done = run_sh(gossip_check(tmp_path / "alone", tmp_path / "alone", GOSSIP_RESTART_WAIT_S="1"))
+    done = run_sh(gossip_check(tmp_path / "alone", tmp_path / "alone", GOSSIP_RESTART_WAIT_S="0"))
     assert done.returncode == 1
     assert "to meet another engine after a restart" in done.stderr
 
@@ -100,10 +100,12 @@ def first_engine_check(scripts: Path, stub_bin: StubBin, settings: dict, curl_an
     answers as Consul does: the key, or not found with the store's index."""
     answer = "HTTP/1.1 200 OK\\r\\n" if curl_answers else "HTTP/1.1 404 Not Found\\r\\nX-Consul-Index: 42\\r\\n"
     stub_bin.add("curl", f'printf "{answer}"\n', record=True)
+    # A clock a second on at each look: Consul's blocking query holds a second, no test waits.
+    clock = stub_bin.path / "clock"
+    stub_bin.add("date", f'n=$(( $(cat "{clock}" 2>/dev/null || echo 1000) + 1 )); echo $n >"{clock}"; echo $n\n')
     (scripts / "turn.sh").write_text(f"{KV_JOIN_NEEDS}\nwait_for_first_engine\necho started\n")
-    # A bound of 2 s, not 1: the script counts whole seconds, and one started late in a second would
-    # have 1 s run out before it asked anything.
-    text = host_scripts.render("turn", {**settings, "FIRST_ENGINE_WAIT_S": "2", "STACK_ID": "0123456789ab"})
+    # 3 s: two asks (the first, then one on the store's index) before the time is out.
+    text = host_scripts.render("turn", {**settings, "FIRST_ENGINE_WAIT_S": "3", "STACK_ID": "0123456789ab"})
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
 
 
@@ -124,7 +126,7 @@ def test_an_engine_whose_first_engine_never_joins_fails_naming_it(scripts, stub_
     settings = {"CONSUL_HTTP": "http://consul:8500", "JOIN_THROUGH": "172.28.128.6:2376"}
     done = first_engine_check(scripts, stub_bin, settings, curl_answers=False)
     assert done.returncode != 0 and "started" not in done.stdout
-    assert "timed out after 2s waiting for the first engine (172.28.128.6:2376), through which the one on" in done.stderr
+    assert "timed out after 3s waiting for the first engine (172.28.128.6:2376), through which the one on" in done.stderr
     # After the first answer it waits on Consul's index instead of asking again at once.
     assert "in-gossip/172.28.128.6:2376?index=42&wait=" in stub_bin.calls.read_text()
 
@@ -147,7 +149,7 @@ def join_check(scripts: Path, stub_bin: StubBin, tmp_path: Path, running_store: 
     (scripts / "join.sh").write_text(f"{KV_JOIN_NEEDS}\n" + fakes + f'join_store {daemon_json_changed}\necho done\n')
     settings = {"CLUSTER_STORE": wanted, "CONSUL_HTTP": "http://consul:8500", "NODE": "172.28.128.7:2376",
                 "JOIN_THROUGH": "172.28.128.6:2376", "PEERS": peers, "STACK_ID": "0123456789ab"}
-    text = host_scripts.render("join", {**settings, "STORE_RELOAD_WAIT_S": "1"})
+    text = host_scripts.render("join", {**settings, "STORE_RELOAD_WAIT_S": "0"})
     return subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30, env=stub_bin.env)
 
 
@@ -481,5 +483,5 @@ def test_an_engine_waits_until_it_knows_every_engines_container_on_the_network(s
 
 def test_an_engine_whose_gossip_never_lists_an_engine_fails_naming_it(stub_bin, tmp_path):
     (tmp_path / "listings").write_text(network_listing("68", "678"))
-    done = network_peers_check(stub_bin, tmp_path / "listings", NETWORK_PEERS_WAIT_S="1")
+    done = network_peers_check(stub_bin, tmp_path / "listings", NETWORK_PEERS_WAIT_S="0")
     assert done.returncode == 1 and "does not know 10.1.0.7 on network my-net" in done.stderr, done.stderr

@@ -83,8 +83,8 @@ def test_a_watch_is_made_as_wanted_without_asking_the_host(monkeypatch):
 @pytest.mark.parametrize("command, watch", [
     ("probe-mhs-demo0-container", "probe-mhs-demo0-container-watch"), ("keystore-consul", "keystore-consul-watch"),
     ("overlay-network", "overlay-network-watch"), ("mhs-demo1-engine", "mhs-demo1-engine-watch")])
-def test_what_a_command_makes_is_watched_and_the_command_runs_again_when_the_watch_is_new(run_program, command, watch):
-    run = run_program(stack_config("sandbox"))
+def test_what_a_command_makes_is_watched_and_the_command_runs_again_when_the_watch_is_new(committed_stack, command, watch):
+    run = committed_stack("sandbox")
     assert run.mocks.inputs[command]["triggers"][0] == f"{watch}-id"
 
 
@@ -95,20 +95,20 @@ def test_a_probe_is_made_again_when_its_network_is(run_program, stack):
         ["probe-mhs-demo1-container-watch-id", "overlay-network-id"]
 
 
-def test_a_swarm_workers_membership_is_watched(run_program):
-    run = run_program(stack_config("sandbox-swarm"))
+def test_a_swarm_workers_membership_is_watched(committed_stack):
+    run = committed_stack("sandbox-swarm")
     assert run.mocks.inputs["mhs-demo1-swarm-join-watch"]["want"] == "active"
 
 
-def test_a_watch_goes_with_its_hosts_machine(run_program):
-    run = run_program(stack_config("sandbox"))
+def test_a_watch_goes_with_its_hosts_machine(committed_stack):
+    run = committed_stack("sandbox")
     machine = run.monitor.named("mhs-demo1-engine").deleted_with
     assert machine and run.monitor.named("probe-mhs-demo1-container-watch").deleted_with == machine
 
 
-def test_a_probes_watch_does_not_wait_on_the_network_command(run_program):
+def test_a_probes_watch_does_not_wait_on_the_network_command(committed_stack):
     """While the network's command changes (its host removed), its output is unknown: a probe
     watch that took the network's name from it would plan every probe's replacement."""
-    run = run_program(stack_config("sandbox"))
+    run = committed_stack("sandbox")
     watch = run.monitor.named("probe-mhs-demo0-container-watch")
     assert not any("overlay-network" in urn for urns in watch.property_dependencies.values() for urn in urns)

@@ -18,17 +18,17 @@ def firewall_stdin(run, host: str) -> str:
 
 
 @pytest.mark.parametrize("host", ["mh-keystore", "mhs-demo0", "mhs-demo1"])
-def test_every_host_lets_in_every_host_of_the_stack(run_program, host):
-    assert setting(firewall_stdin(run_program(stack_config("dev")), host), "PEERS") == " ".join(KV_HOSTS)
+def test_every_host_lets_in_every_host_of_the_stack(committed_stack, host):
+    assert setting(firewall_stdin(committed_stack("dev"), host), "PEERS") == " ".join(KV_HOSTS)
 
 
-def test_kv_hosts_limit_consuls_https_the_gossip_and_vxlan(run_program):
-    ports = setting(firewall_stdin(run_program(stack_config("dev")), "mhs-demo0"), "PORTS")
+def test_kv_hosts_limit_consuls_https_the_gossip_and_vxlan(committed_stack):
+    ports = setting(firewall_stdin(committed_stack("dev"), "mhs-demo0"), "PORTS")
     assert ports == "tcp:8501 tcp:7946 udp:7946 udp:4789"
 
 
-def test_swarm_hosts_limit_the_management_port_the_gossip_and_vxlan(run_program):
-    ports = setting(firewall_stdin(run_program(stack_config("sandbox-swarm")), "mhs-demo0"), "PORTS")
+def test_swarm_hosts_limit_the_management_port_the_gossip_and_vxlan(committed_stack):
+    ports = setting(firewall_stdin(committed_stack("sandbox-swarm"), "mhs-demo0"), "PORTS")
     assert ports == "tcp:2377 tcp:7946 udp:7946 udp:4789"
 
 
@@ -37,8 +37,8 @@ def test_an_encrypted_overlay_limits_esp_too(run_program):
     assert setting(firewall_stdin(run, "mhs-demo1"), "PORTS").endswith(" esp")
 
 
-def test_the_rules_go_on_destroy(run_program):
-    delete = run_program(stack_config("dev")).mocks.inputs["mhs-demo0-firewall-rules"]["delete"]
+def test_the_rules_go_on_destroy(committed_stack):
+    delete = committed_stack("dev").mocks.inputs["mhs-demo0-firewall-rules"]["delete"]
     assert 'firewall -X "$chain"' in delete
 
 

@@ -79,8 +79,8 @@ def test_an_output_of_another_shape_goes_to_pingparsing():
     assert (r["transmitted"], r["received"], r["loss_pct"], r["rtt_max_ms"]) == (4, 3, 25.0, 0.161)
 
 
-def test_ping_report_outputs_every_ordered_pair_by_address_and_by_name(run_program):
-    run = run_program(stack_config("sandbox"))
+def test_ping_report_outputs_every_ordered_pair_by_address_and_by_name(committed_stack):
+    run = committed_stack("sandbox")
     results = run.outputs["pingResults"]
     assert {(r["from"], r["to"]) for r in results} == {("mhs-demo0", "mhs-demo1"), ("mhs-demo1", "mhs-demo0")}
     probe_addresses = run.outputs["probeAddresses"]
@@ -133,6 +133,7 @@ def test_ping_probes_reports_every_target_even_when_pings_fail(stub_bin):
     from components import host_scripts
     # `docker exec -e K=V ... PROBE CMD...` runs CMD here.
     stub_bin.add("docker", 'shift\nwhile [ "$1" = -e ]; do export "$2"; shift 2; done\nshift\nexec "$@"\n')
+    stub_bin.add("sleep", "")  # the second between two asks, not waited here
     # The counted ping must ask for the summary only (-q); the warm-up echo prints nothing anyway.
     stub_bin.add("ping", "case \"$*\" in '-c 1 '*|'-q '*) ;; *) echo \"no -q: $*\"; exit 2 ;; esac\n"
                          "case \"$*\" in\n"
@@ -150,18 +151,19 @@ def test_ping_probes_reports_every_target_even_when_pings_fail(stub_bin):
 
 
 def test_ping_probes_asks_again_for_a_name_the_engine_does_not_know_yet(stub_bin, tmp_path):
-    """The real host script, with stand-ins: `late` is a bad address to the first two warm-up
-    echoes (as to a swarm manager before the gossip names a new worker's probe), then answers."""
+    """The real host script, with stand-ins: `late` is a bad address to the first warm-up echo (as
+    to a swarm manager before the gossip names a new worker's probe), then answers."""
     import subprocess
     from components import host_scripts
     asked = tmp_path / "asked"
     stub_bin.add("docker", 'shift\nwhile [ "$1" = -e ]; do export "$2"; shift 2; done\nshift\nexec "$@"\n')
+    stub_bin.add("sleep", "")  # the second between two asks, not waited here
     stub_bin.add("ping", f"case \"$*\" in\n"
-                         f"  '-c 1 '*) echo x >>{asked}; [ $(wc -l <{asked}) -gt 2 ] || echo \"ping: bad address 'late'\" ;;\n"
+                         f"  '-c 1 '*) echo x >>{asked}; [ $(wc -l <{asked}) -gt 1 ] || echo \"ping: bad address 'late'\" ;;\n"
                          f"  *) cat {PING_DATA / 'busybox-quiet-full.txt'} ;;\nesac\n")
     script = host_scripts.render("ping-probes", {"PROBE": "probe-a", "COUNT": "3", "INTERVAL": "0.2", "TARGETS": "late"})
     done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30, env=stub_bin.env)
-    assert parse_ping(split_outputs(done.stdout)["late"], "a", "b", "late")["received"] == 3 and asked.read_text().count("x") == 3
+    assert parse_ping(split_outputs(done.stdout)["late"], "a", "b", "late")["received"] == 3 and asked.read_text().count("x") == 2
 
 
 # The pairs of the report (make up's matrix, make graph's edges): a pair's pings by address and by name.

@@ -55,8 +55,8 @@ def test_swarm_mode_takes_engines_from_20_10_on(version):
     assert parse("sandbox-swarm", engineLine=version).engine_line == version
 
 
-def test_swarm_graph_has_engines_and_no_consul(run_program):
-    run = run_program(stack_config("sandbox-swarm"))
+def test_swarm_graph_has_engines_and_no_consul(committed_stack):
+    run = committed_stack("sandbox-swarm")
     counts = Counter(r.type for r in run.monitor.registrations if r.type.startswith(T))
     assert counts == Counter({f"{T}StackIdentity": 1, f"{T}SandboxUnderlay": 1, f"{T}SandboxHost": 2, f"{T}SwarmEngine": 2,
                               f"{T}OverlayNetwork": 1, f"{T}ProbeContainer": 2, f"{T}PingReport": 1,
@@ -70,13 +70,13 @@ def test_swarm_graph_has_engines_and_no_consul(run_program):
 
 
 @pytest.mark.parametrize("host", ["mhs-demo0", "mhs-demo1"])
-def test_each_swarm_probe_is_told_its_network_is_a_swarms(run_program, host):
-    run = run_program(stack_config("sandbox-swarm"))
+def test_each_swarm_probe_is_told_its_network_is_a_swarms(committed_stack, host):
+    run = committed_stack("sandbox-swarm")
     assert setting(run.mocks.inputs[f"probe-{host}-container"]["stdin"], "SCOPE") == "swarm"
 
 
-def test_swarm_edges_manager_first_then_workers_then_network(run_program):
-    run = run_program(stack_config("sandbox-swarm"))
+def test_swarm_edges_manager_first_then_workers_then_network(committed_stack):
+    run = committed_stack("sandbox-swarm")
     monitor = run.monitor
     init, join = monitor.named("mhs-demo0-swarm-init"), monitor.named("mhs-demo1-swarm-join")
     assert any(d.endswith("::mhs-demo0-engine") for d in init.dependencies)
@@ -116,9 +116,9 @@ def test_swarm_edges_manager_first_then_workers_then_network(run_program):
 
 
 @pytest.fixture
-def swarm(run_program):
-    """The sandbox-swarm stack as committed, run under fresh mocks."""
-    return run_program(stack_config("sandbox-swarm"))
+def swarm(committed_stack):
+    """The sandbox-swarm stack as committed: its one read-only run (committed_stack)."""
+    return committed_stack("sandbox-swarm")
 
 
 @pytest.mark.parametrize("probe", ["probe-mhs-demo0-container", "probe-mhs-demo1-container"])
@@ -140,8 +140,8 @@ def test_a_swarm_engines_peers_wait_runs_again_when_any_probe_is_made_anew(swarm
         "probe-mhs-demo0-container-id", "probe-mhs-demo1-container-id"]
 
 
-def test_the_join_token_is_a_secret_never_shown(run_program):
-    run = run_program(stack_config("sandbox-swarm"))
+def test_the_join_token_is_a_secret_never_shown(committed_stack):
+    run = committed_stack("sandbox-swarm")
     init = run.monitor.named("mhs-demo0-swarm-init")
     assert "stdout" in init.secret_outputs
     assert run.mocks.inputs[init.name]["logging"] == "stderr"  # its stdout is the token
@@ -167,8 +167,8 @@ def test_encrypted_overlay_checks_every_host_first(run_program):
         assert "rfc4106(gcm(aes))" in run.mocks.inputs[name]["stdin"]
 
 
-def test_unencrypted_overlay_has_no_ipsec_check(run_program):
-    run = run_program(stack_config("sandbox-swarm"))
+def test_unencrypted_overlay_has_no_ipsec_check(committed_stack):
+    run = committed_stack("sandbox-swarm")
     assert not [r for r in run.monitor.registrations if "-ipsec-" in r.name]
     assert "ENCRYPTED=0\n" in run.mocks.inputs["overlay-network"]["stdin"]
 

@@ -55,7 +55,8 @@ daemon_json() {
     jq -n -r --arg op "$1" --arg part "$2" --argjson cur "$3" --argjson rec "$4" --argjson want "$5" \
       --argjson existed "$6" "$DAEMON_JSON_JQ"
   elif command -v python3 >/dev/null 2>&1; then
-    python3 -c "$DAEMON_JSON_PY" "$@"
+    # Isolated (-I) and without site (-S): nothing of the owner's Python setup runs, only json.
+    python3 -I -S -c "$DAEMON_JSON_PY" "$@"
   else
     fail "$(hostname) has neither jq nor python3 to merge its $DAEMON_JSON with (apt-get install jq)"
   fi
