@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import os
 import re
@@ -297,15 +298,24 @@ class InlineExecutor(concurrent.futures.ThreadPoolExecutor):
         return future
 
 
-@pytest.fixture
-def event_loop_per_test():
-    """A fresh event loop for each test, as Pulumi's own SDK tests do."""
+@contextlib.contextmanager
+def fresh_event_loop():
+    """A new event loop, this thread's current one until the block ends, then closed."""
     loop = asyncio.new_event_loop()
     loop.set_default_executor(InlineExecutor())
     asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
+    try:
+        yield loop
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def event_loop_per_test():
+    """A fresh event loop for each test, as Pulumi's own SDK tests do."""
+    with fresh_event_loop() as loop:
+        yield loop
 
 
 @pytest.fixture
@@ -360,16 +370,9 @@ def program_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[
 def _run_committed(stack: str, tmp_path: Path) -> ProgramRun:
     """The committed stack's run, under fresh mocks and a fresh event loop of this thread's own;
     its record made read-only."""
-    loop = asyncio.new_event_loop()
-    loop.set_default_executor(InlineExecutor())
-    asyncio.set_event_loop(loop)
-    try:
-        with pytest.MonkeyPatch.context() as monkeypatch:
-            no_agent_and_a_passphrase_file_in(monkeypatch)  # whichever test asks first
-            done = program_runner(tmp_path, monkeypatch)(stack_config(stack))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
+    with fresh_event_loop(), pytest.MonkeyPatch.context() as monkeypatch:
+        no_agent_and_a_passphrase_file_in(monkeypatch)  # whichever test asks first
+        done = program_runner(tmp_path, monkeypatch)(stack_config(stack))
     done.monitor.registrations = tuple(done.monitor.registrations)
     done.mocks.inputs = MappingProxyType({name: MappingProxyType(inputs) for name, inputs in done.mocks.inputs.items()})
     done.outputs = MappingProxyType(done.outputs)
